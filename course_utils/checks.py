@@ -1,0 +1,126 @@
+"""Small assertion helpers for the notebooks' test cells: they say *what* is wrong.
+
+A test cell computes the expected value itself (by hand-worked numbers in visible tests, by an
+independent oracle such as ``torch.optim`` in hidden ones) and hands it here together with the
+values that typical mistakes would produce. When the student's value matches a known mistake, the
+message names that mistake instead of printing two arrays.
+
+Nothing here implements a graded exercise.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "to_numpy",
+    "check_close",
+    "check_same_kind",
+    "check_update_signature",
+    "rule_path",
+    "torch_optimizer_path",
+]
+
+
+def to_numpy(x) -> np.ndarray:
+    """NumPy float64 copy of an array, a torch tensor (any device) or a scalar."""
+    try:
+        import torch
+
+        if isinstance(x, torch.Tensor):
+            return x.detach().cpu().double().numpy()
+    except ImportError:  # pragma: no cover
+        pass
+    return np.asarray(x, dtype=np.float64)
+
+
+def check_close(actual, expected, what: str = "result", suspects: dict | None = None,
+                rtol: float = 1e-6, atol: float = 1e-8) -> None:
+    """Assert ``actual`` equals ``expected`` (within tolerance), explaining the difference.
+
+    ``suspects`` maps a *message* to the value a specific mistake would give, e.g.
+    ``{"the step goes uphill: subtract the gradient, don't add it": w + lr * dw}``. The first
+    suspect that matches ``actual`` becomes the assertion message.
+    """
+    if actual is None:
+        raise AssertionError(f"{what} is None: did you forget to return it?")
+    a, e = to_numpy(actual), to_numpy(expected)
+    if a.shape != e.shape:
+        raise AssertionError(f"{what} has shape {a.shape}, expected {e.shape}")
+    if np.allclose(a, e, rtol=rtol, atol=atol, equal_nan=False):
+        return
+    for message, value in (suspects or {}).items():
+        v = to_numpy(value)
+        if v.shape == a.shape and np.allclose(a, v, rtol=rtol, atol=atol):
+            raise AssertionError(f"{what} is wrong: {message}")
+    err = np.max(np.abs(a - e))
+    raise AssertionError(
+        f"{what} is wrong: largest difference {err:.3g}.\n  expected {np.array2string(e, precision=6)}\n"
+        f"  got      {np.array2string(a, precision=6)}"
+    )
+
+
+def check_same_kind(actual, reference, what: str = "result") -> None:
+    """Assert ``actual`` is the same kind of array as ``reference``: NumPy in, NumPy out; a torch
+    tensor in, a torch tensor out on the same device and with the same dtype and shape."""
+    try:
+        import torch
+    except ImportError:  # pragma: no cover
+        torch = None
+    if torch is not None and isinstance(reference, torch.Tensor):
+        if not isinstance(actual, torch.Tensor):
+            raise AssertionError(
+                f"{what} should be a torch.Tensor when the input is one, got {type(actual).__name__}: "
+                "use operators (+, -, *, /) or methods both libraries share, not np.* functions"
+            )
+        if actual.device != reference.device:
+            raise AssertionError(f"{what} moved from {reference.device} to {actual.device}")
+        if actual.dtype != reference.dtype:
+            raise AssertionError(f"{what} has dtype {actual.dtype}, expected {reference.dtype}")
+    else:
+        if not isinstance(actual, np.ndarray):
+            raise AssertionError(f"{what} should be a numpy.ndarray, got {type(actual).__name__}")
+        if actual.dtype != np.asarray(reference).dtype:
+            raise AssertionError(f"{what} has dtype {actual.dtype}, expected {np.asarray(reference).dtype}")
+    if tuple(actual.shape) != tuple(reference.shape):
+        raise AssertionError(f"{what} has shape {tuple(actual.shape)}, expected {tuple(reference.shape)}")
+
+
+def check_update_signature(result, name: str) -> tuple:
+    """Unpack ``next_w, config = rule(...)`` with a clear message when the shape of the return is off."""
+    if not isinstance(result, tuple) or len(result) != 2:
+        raise AssertionError(f"{name} must return a pair (next_w, config), got {type(result).__name__}")
+    next_w, config = result
+    if not isinstance(config, dict):
+        raise AssertionError(f"{name} must return the config dict as its second value, got {type(config).__name__}")
+    return next_w, config
+
+
+def rule_path(rule, w0, grads, config=None):
+    """Apply ``rule`` to a fixed sequence of gradients. Returns (list of iterates after each step, config).
+
+    The gradients do not depend on ``w`` here, which is exactly what makes the comparison with a
+    reference optimizer fed the same gradients meaningful.
+    """
+    w, config, out = w0, config, []
+    for g in grads:
+        w, config = rule(w, g, config)
+        out.append(w)
+    return out, config
+
+
+def torch_optimizer_path(make_optimizer, w0, grads):
+    """Feed the same gradients to a torch optimizer. ``make_optimizer([param])`` builds it.
+
+    Returns (list of parameter values after each step as NumPy arrays, the optimizer).
+    """
+    import torch
+
+    p = torch.nn.Parameter(torch.as_tensor(to_numpy(w0)).clone())
+    opt = make_optimizer([p])
+    out = []
+    for g in grads:
+        p.grad = torch.as_tensor(to_numpy(g)).clone()
+        opt.step()
+        out.append(p.detach().numpy().copy())
+    return out, opt
