@@ -97,7 +97,8 @@ def check_update_signature(result, name: str) -> tuple:
 
 
 def rule_path(rule, w0, grads, config=None):
-    """Apply ``rule`` to a fixed sequence of gradients. Returns (list of iterates after each step, config).
+    """Apply ``rule`` to a fixed sequence of gradients. Returns (list of iterates after each step as
+    NumPy float64 copies, config).
 
     The gradients do not depend on ``w`` here, which is exactly what makes the comparison with a
     reference optimizer fed the same gradients meaningful.
@@ -105,7 +106,7 @@ def rule_path(rule, w0, grads, config=None):
     w, config, out = w0, config, []
     for g in grads:
         w, config = rule(w, g, config)
-        out.append(w)
+        out.append(to_numpy(w).copy())  # a copy: an in-place rule returns the same object each step
     return out, config
 
 

@@ -1,0 +1,90 @@
+"""Command line: ``python -m autograder {release,validate,grade,publish}``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from .paths import repo_root
+
+
+def _release(args) -> int:
+    from .release import release
+
+    names = release(args.root, out_dir=args.out, only=args.assignment or None)
+    print(f"released {len(names)} assignment(s): {', '.join(names)}")
+    return 0
+
+
+def _validate(args) -> int:
+    from .validate import validate_notebook
+
+    paths = []
+    for p in args.paths:
+        p = Path(p)
+        paths.extend(sorted(p.rglob("*.ipynb")) if p.is_dir() else [p])
+    paths = [p for p in paths if ".ipynb_checkpoints" not in p.parts]
+    if not paths:
+        print("no notebooks to validate")
+        return 2
+    bad = 0
+    for p in paths:
+        result = validate_notebook(p, cell_timeout=args.timeout)
+        print(result.report(), flush=True)
+        bad += not result.ok
+    print(f"{len(paths) - bad} passed, {bad} failed")
+    return 1 if bad else 0
+
+
+def _grade(args) -> int:
+    from .grade import GRADED, grade
+
+    subs = grade(args.root, Path(args.submissions), Path(args.out), cell_timeout=args.timeout,
+                 feedback=not args.no_feedback)
+    graded = sum(s.status == GRADED for s in subs)
+    print(f"{len(subs)} submission(s): {graded} graded, {len(subs) - graded} not graded. "
+          f"Table: {Path(args.out) / 'grades.csv'}")
+    return 0 if graded == len(subs) else 1
+
+
+def _publish(args) -> int:
+    from .publish import publish
+
+    publish(args.root, Path(args.dest))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
+    p.add_argument("--root", type=Path, default=None, help="course repository (default: found from the current directory)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser("release", help="regenerate notebooks/ from solutions/ (nbgrader generate_assignment)")
+    r.add_argument("assignment", nargs="*", help="only these assignments (default: all)")
+    r.add_argument("--out", type=Path, default=None, help="write the release here instead of notebooks/")
+    r.set_defaults(func=_release)
+
+    v = sub.add_parser("validate", help="run notebooks with nbgrader's Validator; exit 1 if a test fails")
+    v.add_argument("paths", nargs="+", help="notebooks or folders of notebooks")
+    v.add_argument("--timeout", type=int, default=120, help="seconds per cell")
+    v.set_defaults(func=_validate)
+
+    g = sub.add_parser("grade", help="autograde SUBMISSIONS/<student>/<assignment>/<notebook>.ipynb")
+    g.add_argument("submissions")
+    g.add_argument("--out", required=True, help="output folder: grades.csv, feedback/, course/")
+    g.add_argument("--timeout", type=int, default=120, help="seconds per cell")
+    g.add_argument("--no-feedback", action="store_true", help="skip the feedback HTML")
+    g.set_defaults(func=_grade)
+
+    pub = sub.add_parser("publish", help="write a student-only tree (no solutions, no hidden tests)")
+    pub.add_argument("dest")
+    pub.set_defaults(func=_publish)
+    return p
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    args.root = (args.root or repo_root()).resolve()
+    logging.getLogger("traitlets").setLevel(logging.WARNING)
+    return args.func(args)

@@ -1,0 +1,69 @@
+"""``publish``: a student-only copy of the course, for instructors who keep ``solutions/`` private.
+
+The tree holds the release notebooks, ``course_utils``, ``autograder`` (so that students can run
+``python -m autograder validate``; it holds no solution), the set-up files and the docs: no
+``solutions/`` and no ``tests/`` (they hold the mistake corpus and oracle code). Its Makefile's
+``test`` target checks that the helper package imports and the notebooks are valid.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+#: What a student needs, relative to the repository root.
+STUDENT_FILES = ["README.md", "requirements.txt", "environment.yml", "pyproject.toml", "LICENSE", ".gitignore"]
+STUDENT_DIRS = ["notebooks", "course_utils", "autograder", "docs"]
+#: Instructor-only documents inside docs/.
+INSTRUCTOR_DOCS = ["authoring.md"]
+
+STUDENT_MAKEFILE = """\
+# Student copy of "Training Neural Networks II, hands-on". `make lab` opens the course.
+PYTHON ?= python3.11
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: lab test install
+
+$(PY):
+\t$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(PY) requirements.txt pyproject.toml
+\t$(PY) -m pip install --quiet --upgrade pip
+\t$(PY) -m pip install --quiet -r requirements.txt
+\t$(PY) -m pip install --quiet --no-deps -e .
+\ttouch $(STAMP)
+
+install: $(STAMP)
+
+lab: install
+\t$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+# Checks that the helper package imports and every notebook is a valid nbgrader release.
+test: install
+\t$(PY) -c "import course_utils, nbformat, glob; [nbformat.validate(nbformat.read(p, 4)) for p in glob.glob('notebooks/*/*.ipynb')]; print('ok')"
+"""
+
+
+def _ignore(_dir, names):
+    return [n for n in names if n in ("__pycache__", ".ipynb_checkpoints") or n.endswith(".pyc")]
+
+
+def publish(root: Path, dest: Path, log=print) -> Path:
+    """Write the student tree to ``dest`` (which must not exist or be empty)."""
+    root, dest = Path(root), Path(dest)
+    if dest.exists() and any(dest.iterdir()):
+        raise SystemExit(f"{dest} exists and is not empty; choose a new folder")
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in STUDENT_FILES:
+        if (root / name).exists():
+            shutil.copy2(root / name, dest / name)
+    for name in STUDENT_DIRS:
+        if (root / name).is_dir():
+            shutil.copytree(root / name, dest / name, ignore=_ignore)
+    for doc in INSTRUCTOR_DOCS:
+        (dest / "docs" / doc).unlink(missing_ok=True)
+    (dest / "Makefile").write_text(STUDENT_MAKEFILE, encoding="utf-8")
+    log(f"published the student tree to {dest}")
+    return dest

@@ -1,0 +1,61 @@
+"""The two set-up routes (pip via make, conda) state the same environment; the README's commands exist."""
+
+import re
+
+import yaml
+
+from .support import ROOT
+
+
+def _requirements() -> list[str]:
+    lines = (ROOT / "requirements.txt").read_text().splitlines()
+    return [ln.strip() for ln in lines if ln.strip() and not ln.strip().startswith("#")]
+
+
+def _conda_pip() -> list[str]:
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip = [d for d in env["dependencies"] if isinstance(d, dict) and "pip" in d]
+    assert len(pip) == 1, "environment.yml needs exactly one pip: section"
+    return [str(x).strip() for x in pip[0]["pip"]]
+
+
+def test_conda_environment_equals_requirements():
+    assert _conda_pip() == _requirements()
+
+
+def test_conda_python_matches_project():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    assert "python=3.11" in env["dependencies"]
+    assert 'requires-python = ">=3.11,<3.12"' in (ROOT / "pyproject.toml").read_text()
+
+
+def test_pins_required_by_the_course():
+    reqs = _requirements()
+    for pin in ["torch==2.13.0", "nbgrader==0.9.6", "jupyterlab>=4.4,<5", "notebook>=7.4,<8"]:
+        assert pin in reqs, f"requirements.txt must pin {pin}"
+    for name in ["numpy", "matplotlib", "nbval", "pytest", "tqdm", "ipywidgets", "scikit-learn", "mnist1d"]:
+        assert any(re.match(rf"{name}\b", r) for r in reqs), f"requirements.txt lacks {name}"
+
+
+def test_installed_versions_match_pins():
+    from importlib.metadata import version
+
+    for req in _requirements():
+        m = re.match(r"([A-Za-z0-9_.-]+)==(.+)$", req)
+        if m:
+            name, want = m.groups()
+            got = version(name)
+            assert got.split("+")[0] == want, f"{name}: installed {got}, pinned {want}"
+
+
+def test_readme_starts_with_the_two_commands():
+    readme = (ROOT / "README.md").read_text()
+    first_block = readme.split("```")[1]
+    assert "make lab" in first_block and "make test" in first_block
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "make test" in ci
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^lab:", makefile, re.M) and re.search(r"^test:", makefile, re.M)

@@ -1,0 +1,167 @@
+"""Grading end to end through the CLI, on a synthetic class per assignment.
+
+Each class holds: a perfect submission, an untouched release (zero), a correct solution that writes
+to stderr (must keep full marks), every file of the mistake corpus (each must lose points in its
+own function's tests), a half-done notebook where there are two exercises, and, for 01, a corrupt
+and a missing notebook (rows with a could-not-grade status, not a silent zero).
+"""
+
+import html
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.grade import CORRUPT, GRADED, MISSING, UNKNOWN, read_table
+
+from .support import (HIDDEN_BEGIN, HIDDEN_END, answer_cells, assignment_names, grade_cells, mistakes,
+                      nbgrader_meta, region_lines, run_cli, solution_notebook, submission)
+
+GRADED_ASSIGNMENTS = [a for a in assignment_names() if grade_cells(nbformat.read(solution_notebook(a), 4))]
+REQUIRED_COLUMNS = {"student_id", "assignment", "score", "max_score", "status"}
+_CACHE: dict = {}
+
+
+def _answer_ids(a):
+    return [nbgrader_meta(c)["grade_id"] for c in answer_cells(nbformat.read(solution_notebook(a), 4))]
+
+
+def _points(a, gid):
+    nb = nbformat.read(solution_notebook(a), 4)
+    return sum(nbgrader_meta(c)["points"] for c in grade_cells(nb) if nbgrader_meta(c)["grade_id"].startswith(f"test_{gid}_"))
+
+
+def _stderr_wrapped(a):
+    """The reference solution, each function wrapped so that every call writes to stderr."""
+    nb = submission(a)
+    out = {}
+    for cell in answer_cells(nb):
+        gid = nbgrader_meta(cell)["grade_id"]
+        out[gid] = cell.source + (
+            f"\n\nimport sys as _sys\n_reference_{gid} = {gid}\n\n"
+            f"def {gid}(*args, **kwargs):\n"
+            f"    print('DeprecationWarning: a harmless note on stderr', file=_sys.stderr)\n"
+            f"    return _reference_{gid}(*args, **kwargs)\n")
+    return out
+
+
+def _write(path: Path, nb) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(path))
+
+
+def build_class(a: str, base: Path) -> dict:
+    """Write the synthetic class for ``a``; returns student_id -> what we expect."""
+    expect = {}
+    _write(base / "perfect" / a / f"{a}.ipynb", submission(a))
+    expect["perfect"] = "full"
+    _write(base / "untouched" / a / f"{a}.ipynb", submission(a, {g: "stub" for g in _answer_ids(a)}))
+    expect["untouched"] = "zero"
+    _write(base / "noisy" / a / f"{a}.ipynb", submission(a, _stderr_wrapped(a)))
+    expect["noisy"] = "full"
+    ids = _answer_ids(a)
+    if len(ids) > 1:
+        _write(base / "halfdone" / a / f"{a}.ipynb", submission(a, {g: "stub" for g in ids[1:]}))
+        expect["halfdone"] = ("partial", _points(a, ids[0]))
+    for gid, name, path in mistakes(a):
+        sid = f"mistake-{gid}-{name}"
+        _write(base / sid / a / f"{a}.ipynb", submission(a, {gid: path.read_text()}))
+        expect[sid] = ("mistake", gid)
+    if a == "01_sgd":
+        (base / "corrupt" / a).mkdir(parents=True)
+        (base / "corrupt" / a / f"{a}.ipynb").write_bytes(b'{"cells": [ this is not json')
+        expect["corrupt"] = CORRUPT
+        _write(base / "misnamed" / a / "my_homework.ipynb", submission(a))
+        expect["misnamed"] = MISSING
+        (base / "lost" / "99_nothing").mkdir(parents=True)
+        expect["lost"] = UNKNOWN
+    return expect
+
+
+def graded(a: str, tmp_path_factory):
+    if a not in _CACHE:
+        base = tmp_path_factory.mktemp(f"class-{a}")
+        subs, out = base / "submissions", base / "out"
+        expect = build_class(a, subs)
+        r = run_cli("grade", str(subs), "--out", str(out))
+        rows = read_table(out / "grades.csv") if (out / "grades.csv").exists() else []
+        _CACHE[a] = (expect, r, rows, out)
+    return _CACHE[a]
+
+
+def _params():
+    return [pytest.param(a, marks=pytest.mark.xdist_group(f"grade-{a}")) for a in GRADED_ASSIGNMENTS]
+
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.parametrize("a", _params())
+def test_every_submission_gets_a_row(a, tmp_path_factory):
+    expect, r, rows, _ = graded(a, tmp_path_factory)
+    assert rows, f"no grades.csv:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}"
+    assert REQUIRED_COLUMNS <= set(rows[0])
+    assert sorted({row["student_id"] for row in rows}) == sorted(expect)
+    has_ungradable = any(isinstance(e, str) for e in expect.values())
+    assert r.returncode == (1 if has_ungradable else 0), r.stdout[-2000:] + r.stderr[-2000:]
+
+
+@pytest.mark.parametrize("a", _params())
+def test_scores_match_what_each_submission_deserves(a, tmp_path_factory):
+    expect, r, rows, _ = graded(a, tmp_path_factory)
+    by_id = {row["student_id"]: row for row in rows}
+    problems = []
+    for sid, want in expect.items():
+        row = by_id[sid]
+        if isinstance(want, str) and want not in ("full", "zero"):
+            if row["status"] != want or row["score"] != "":
+                problems.append(f"{sid}: expected status {want!r} and no score, got {row['status']!r} {row['score']!r}")
+            continue
+        if row["status"] != GRADED:
+            problems.append(f"{sid}: not graded: {row['status']} {row['reason']}")
+            continue
+        score, top = float(row["score"]), float(row["max_score"])
+        if want == "full" and score != top:
+            problems.append(f"{sid}: {score}/{top}, expected full marks (failed: {row['failed_tests']})")
+        elif want == "zero" and score != 0:
+            problems.append(f"{sid}: {score}/{top}, expected 0")
+        elif isinstance(want, tuple) and want[0] == "partial" and score != want[1]:
+            problems.append(f"{sid}: {score}/{top}, expected partial credit {want[1]}")
+        elif isinstance(want, tuple) and want[0] == "mistake":
+            gid = want[1]
+            own = [t for t in row["failed_tests"].split(";") if t.startswith(f"test_{gid}_")]
+            if score >= top or not own:
+                problems.append(f"{sid}: {score}/{top}; the mistake must lose points in test_{gid}_* "
+                                f"(failed: {row['failed_tests'] or 'none'})")
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("a", _params())
+def test_feedback_exists_and_shows_no_hidden_test(a, tmp_path_factory):
+    expect, _, rows, out = graded(a, tmp_path_factory)
+    hidden = set()
+    for cell in nbformat.read(solution_notebook(a), 4).cells:
+        hidden |= {ln.strip() for ln in region_lines(cell.source, HIDDEN_BEGIN, HIDDEN_END)
+                   if len(ln.strip()) >= 12 and not ln.strip().startswith("#")}
+    assert hidden, "the assignment should have hidden tests"
+    files = sorted((out / "feedback").rglob("*.html"))
+    graded_ids = {row["student_id"] for row in rows if row["status"] == GRADED}
+    assert {f.parts[-3] for f in files} == graded_ids, "one feedback file per graded submission"
+    for f in files:
+        text = html.unescape(re.sub(r"<[^>]+>", "", f.read_text(encoding="utf-8")))
+        leaked = [ln for ln in hidden if ln in text]
+        assert leaked == [], f"{f} shows hidden test lines: {leaked[:3]}"
+        assert "BEGIN HIDDEN TESTS" not in text
+
+
+@pytest.mark.parametrize("a", _params())
+def test_gradebook_is_nbgraders_own(a, tmp_path_factory):
+    from nbgrader.api import Gradebook
+
+    expect, _, rows, out = graded(a, tmp_path_factory)
+    with Gradebook(f"sqlite:///{out / 'course' / 'gradebook.db'}") as gb:
+        for row in rows:
+            if row["status"] == GRADED:
+                sub = gb.find_submission(a, row["student_id"])
+                assert float(row["score"]) == pytest.approx(sub.score)

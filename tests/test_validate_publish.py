@@ -1,0 +1,69 @@
+"""`validate` tells pass from fail by its exit code; `publish` writes a tree that leaks nothing."""
+
+import nbformat
+import pytest
+
+from .support import (HIDDEN_BEGIN, HIDDEN_END, NOTEBOOKS, ROOT, SOLUTION_BEGIN, SOLUTION_END, region_lines,
+                      release_notebook, run_cli, solution_notebook, submission, assignment_names)
+
+ASSIGNMENTS = assignment_names()
+
+
+def all_secret_lines() -> set[str]:
+    out = set()
+    for a in ASSIGNMENTS:
+        for cell in nbformat.read(solution_notebook(a), 4).cells:
+            for ln in region_lines(cell.source, SOLUTION_BEGIN, SOLUTION_END) + region_lines(cell.source, HIDDEN_BEGIN, HIDDEN_END):
+                s = ln.strip()
+                if len(s) >= 16 and not s.startswith("#"):
+                    out.add(s)
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("validate")
+def test_validate_fails_on_stubs_and_passes_a_solved_notebook(tmp_path):
+    r = run_cli("validate", str(release_notebook("01_sgd")))
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "FAIL" in r.stdout and "NotImplementedError" in r.stdout
+    solved = tmp_path / "01_sgd.ipynb"
+    nbformat.write(submission("01_sgd"), str(solved))
+    r = run_cli("validate", str(solved))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "1 passed, 0 failed" in r.stdout
+
+
+@pytest.mark.xdist_group("validate")
+def test_validate_reports_a_corrupt_notebook(tmp_path):
+    bad = tmp_path / "bad.ipynb"
+    bad.write_text("{ not json")
+    r = run_cli("validate", str(bad))
+    assert r.returncode == 1 and "ERROR" in r.stdout
+
+
+def test_course_utils_contains_no_solution():
+    secrets = all_secret_lines()
+    for f in (ROOT / "course_utils").rglob("*.py"):
+        lines = {ln.strip() for ln in f.read_text().splitlines()}
+        assert not (lines & secrets), f"{f} contains solution or hidden-test lines: {sorted(lines & secrets)[:3]}"
+
+
+def test_publish_writes_a_student_tree_without_solutions(tmp_path):
+    dest = tmp_path / "student"
+    r = run_cli("publish", str(dest))
+    assert r.returncode == 0, r.stdout + r.stderr
+    for forbidden in ("solutions", "tests", ".git"):
+        assert not (dest / forbidden).exists(), f"{forbidden}/ must not be published"
+    for a in ASSIGNMENTS:
+        assert (dest / "notebooks" / a / f"{a}.ipynb").read_bytes() == release_notebook(a).read_bytes()
+    assert (dest / "course_utils" / "__init__.py").exists()
+    assert (dest / "Makefile").exists() and "lab:" in (dest / "Makefile").read_text()
+    secrets = all_secret_lines()
+    for f in dest.rglob("*"):
+        if f.is_file():
+            text = f.read_text(encoding="utf-8", errors="replace")
+            assert "BEGIN HIDDEN TESTS" not in text, f"{f} holds a hidden test marker"
+            leaked = secrets & {ln.strip() for ln in text.replace("\\n", "\n").splitlines()}
+            assert not leaked, f"{f} leaks solution lines: {sorted(leaked)[:3]}"
+    r = run_cli("publish", str(dest))
+    assert r.returncode != 0, "publishing over a non-empty folder must refuse"
