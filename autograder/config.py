@@ -18,6 +18,19 @@ CELL_TIMEOUT = 120
 KERNEL_ARGUMENTS = ["--InteractiveShell.xmode=Minimal"]
 
 
+def limit_kernel_threads() -> None:
+    """Grading kernels inherit this process's environment: give each one BLAS/OpenMP thread.
+
+    Small models train many times faster on one thread than on two threads competing for the
+    same cores (torch's spinning workers), and grading runs kernels side by side. An explicit
+    ``OMP_NUM_THREADS`` set by the instructor wins.
+    """
+    import os
+
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+
+
 def nbgrader_config(course_root: Path, cell_timeout: int = CELL_TIMEOUT) -> Config:
     """Config for a working nbgrader course directory at ``course_root`` (its own gradebook)."""
     from nbgrader.preprocessors import (

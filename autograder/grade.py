@@ -27,7 +27,7 @@ from pathlib import Path
 
 import nbformat
 
-from .config import CELL_TIMEOUT, make_api
+from .config import CELL_TIMEOUT, limit_kernel_threads, make_api
 from .paths import assignments
 from .release import generate, stage_source
 
@@ -152,6 +152,7 @@ def grade(root: Path, submissions_dir: Path, out_dir: Path, cell_timeout: int = 
           feedback: bool = True, log=print) -> list[Submission]:
     """Grade every submission in ``submissions_dir``; write ``out_dir/grades.csv`` and feedback."""
     root, submissions_dir, out_dir = Path(root), Path(submissions_dir), Path(out_dir)
+    limit_kernel_threads()
     expected = expected_notebooks(root)
     subs = discover(submissions_dir, expected)
     names = sorted({s.assignment for s in subs if s.assignment in expected})

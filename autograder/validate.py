@@ -15,7 +15,7 @@ from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, Execute
 from nbgrader.validator import Validator
 from traitlets.config import Config
 
-from .config import CELL_TIMEOUT, KERNEL_ARGUMENTS
+from .config import CELL_TIMEOUT, KERNEL_ARGUMENTS, limit_kernel_threads
 from .preprocessors import StderrAsStdout
 
 
@@ -58,6 +58,7 @@ class ValidationResult:
 
 def validate_notebook(path: Path, cell_timeout: int = CELL_TIMEOUT) -> ValidationResult:
     """Execute one notebook and report failed, changed and type-changed cells."""
+    limit_kernel_threads()
     c = Config()
     c.Execute.timeout = cell_timeout
     c.Execute.extra_arguments = list(KERNEL_ARGUMENTS)

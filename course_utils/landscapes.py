@@ -157,7 +157,9 @@ class TwoWells(Landscape):
 
     With tilt ``t > 0`` the right-hand well is a shallow *local* minimum and the left-hand well
     the global one. Gradient descent started on the right stops in the local minimum (the
-    gradient there is exactly zero); momentum can carry the iterate over the barrier.
+    gradient there is exactly zero); momentum can carry the iterate over the barrier. A
+    negative tilt mirrors the roles; ``|t|`` must stay below ``8 / (3 sqrt 3) ~ 1.54``, beyond
+    which one well disappears.
     """
 
     name = "two wells"
@@ -167,12 +169,15 @@ class TwoWells(Landscape):
     def __init__(self, tilt: float = 0.5, b: float = 2.0):
         self.tilt = float(tilt)
         self.b = float(b)
-        # Stationary points in x: 4x^3 - 4x + t = 0.
-        roots = np.sort(np.real(np.roots([4.0, 0.0, -4.0, self.tilt])))
-        left, barrier, right = roots
-        self.global_minimum = np.array([left, 0.0])
-        self.local_minimum = np.array([right, 0.0])
-        self.barrier = np.array([barrier, 0.0])
+        # Stationary points in x: 4x^3 - 4x + t = 0. Two wells need three real roots, i.e.
+        # |t| < 8 / (3 sqrt 3) ~ 1.54; beyond that the cubic has one real root and one well.
+        roots = np.roots([4.0, 0.0, -4.0, self.tilt])
+        if np.max(np.abs(roots.imag)) > 1e-9:
+            raise ValueError(f"tilt must satisfy |tilt| < 8/(3*sqrt(3)) ~ 1.54 for two wells, got {self.tilt}")
+        left, barrier, right = (np.array([x, 0.0]) for x in np.sort(roots.real))
+        # A positive tilt lifts the right-hand well, a negative one the left-hand well.
+        self.global_minimum, self.local_minimum = (left, right) if self.tilt >= 0 else (right, left)
+        self.barrier = barrier
         self.minimum = self.global_minimum
         self.min_value = float(self.loss(self.global_minimum))
 

@@ -1,0 +1,114 @@
+"""course_utils.checks: messages that name the mistake, kind/shape checks, reference paths."""
+
+import numpy as np
+import pytest
+import torch
+
+from course_utils.checks import (
+    check_close,
+    check_same_kind,
+    check_update_signature,
+    rule_path,
+    to_numpy,
+    torch_optimizer_path,
+)
+
+
+def test_to_numpy_from_tensors_arrays_and_scalars():
+    t = torch.tensor([1.5, 2.5], dtype=torch.float32, requires_grad=True)
+    a = to_numpy(t)
+    assert isinstance(a, np.ndarray) and a.dtype == np.float64
+    np.testing.assert_array_equal(a, [1.5, 2.5])
+    assert to_numpy(3).dtype == np.float64 and to_numpy(3).shape == ()
+    assert to_numpy([[1, 2]]).shape == (1, 2)
+
+
+def test_check_close_passes_within_tolerance():
+    check_close(np.array([1.0, 2.0]), np.array([1.0, 2.0 + 1e-9]))
+    check_close(torch.tensor([1.0, 2.0]), np.array([1.0, 2.0]))
+
+
+def test_check_close_names_the_matching_suspect():
+    w, dw, lr = np.array([1.0, -2.0]), np.array([0.5, 0.5]), 0.1
+    expected = w - lr * dw
+    suspects = {"the step goes uphill": w + lr * dw, "the learning rate is missing": w - dw}
+    with pytest.raises(AssertionError, match="next_w is wrong: the step goes uphill"):
+        check_close(w + lr * dw, expected, what="next_w", suspects=suspects)
+    with pytest.raises(AssertionError, match="the learning rate is missing"):
+        check_close(w - dw, expected, what="next_w", suspects=suspects)
+
+
+def test_check_close_without_a_matching_suspect_reports_the_difference():
+    with pytest.raises(AssertionError) as info:
+        check_close(np.array([1.0, 5.0]), np.array([1.0, 2.0]), what="velocity", suspects={"sign": [-1.0, -2.0]})
+    msg = str(info.value)
+    assert "velocity is wrong" in msg and "largest difference 3" in msg and "sign" not in msg
+
+
+def test_check_close_shape_and_none_messages():
+    with pytest.raises(AssertionError, match=r"has shape \(3,\), expected \(2,\)"):
+        check_close(np.zeros(3), np.zeros(2), what="w")
+    with pytest.raises(AssertionError, match="forget to return"):
+        check_close(None, np.zeros(2))
+    with pytest.raises(AssertionError):  # NaN never passes
+        check_close(np.array([np.nan]), np.array([np.nan]))
+
+
+def test_check_same_kind_numpy():
+    ref = np.zeros(3)
+    check_same_kind(np.ones(3), ref)
+    with pytest.raises(AssertionError, match="numpy.ndarray"):
+        check_same_kind(torch.ones(3, dtype=torch.float64), ref)
+    with pytest.raises(AssertionError, match="dtype float32"):
+        check_same_kind(np.ones(3, dtype=np.float32), ref)
+    with pytest.raises(AssertionError, match=r"shape \(1, 3\)"):
+        check_same_kind(np.ones((1, 3)), ref)
+
+
+def test_check_same_kind_torch():
+    ref = torch.zeros(2, 2)
+    check_same_kind(torch.ones(2, 2), ref)
+    with pytest.raises(AssertionError, match="np.\\* functions"):
+        check_same_kind(np.ones((2, 2), dtype=np.float32), ref)
+    with pytest.raises(AssertionError, match="dtype torch.float64"):
+        check_same_kind(torch.ones(2, 2, dtype=torch.float64), ref)
+    with pytest.raises(AssertionError, match="shape"):
+        check_same_kind(torch.ones(4), ref)
+    with pytest.raises(AssertionError, match="moved from cpu to meta"):
+        check_same_kind(torch.ones(2, 2, device="meta"), ref)
+
+
+def test_check_update_signature():
+    w, config = check_update_signature((np.zeros(2), {"a": 1}), "sgd")
+    assert config == {"a": 1}
+    with pytest.raises(AssertionError, match="must return a pair"):
+        check_update_signature(np.zeros(2), "sgd")
+    with pytest.raises(AssertionError, match="config dict"):
+        check_update_signature((np.zeros(2), None), "sgd")
+
+
+def sgd_momentum_in_place(w, dw, config=None):
+    """Momentum SGD written in the test (torch.optim.SGD's convention), updating w in place."""
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 0.1)
+    config.setdefault("momentum", 0.9)
+    v = config.get("velocity", np.zeros_like(w))
+    v = config["momentum"] * v + dw
+    w -= config["learning_rate"] * v
+    config["velocity"] = v
+    return w, config
+
+
+def test_rule_path_matches_torch_optimizer_path_and_copies_iterates():
+    rng = np.random.default_rng(0)
+    w0 = rng.standard_normal(4)
+    grads = [rng.standard_normal(4) for _ in range(6)]
+    ours, config = rule_path(sgd_momentum_in_place, w0.copy(), grads)
+    theirs, opt = torch_optimizer_path(lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9), w0, grads)
+    assert len(ours) == len(theirs) == 6
+    # the in-place rule returns the same array every step: the iterates must still differ
+    assert not np.allclose(ours[0], ours[-1])
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    buffer = opt.state[opt.param_groups[0]["params"][0]]["momentum_buffer"]
+    np.testing.assert_allclose(config["velocity"], to_numpy(buffer))
