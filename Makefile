@@ -18,8 +18,11 @@ $(STAMP): $(PY) requirements.txt pyproject.toml
 
 install: $(STAMP)
 
+# Root (containers, some JupyterHub images) needs --allow-root; LAB_ARGS passes anything else.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: install
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG) $(LAB_ARGS)
 
 test: install
 	$(PY) -m pytest -n 2 --dist loadgroup

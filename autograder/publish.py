@@ -37,8 +37,10 @@ $(STAMP): $(PY) requirements.txt pyproject.toml
 
 install: $(STAMP)
 
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: install
-\t$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+\t$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG) $(LAB_ARGS)
 
 # Checks that the helper package imports and every notebook is a valid nbgrader release.
 test: install

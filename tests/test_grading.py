@@ -80,13 +80,26 @@ def build_class(a: str, base: Path) -> dict:
 
 
 def graded(a: str, tmp_path_factory):
+    """Grade the class of ``a`` once per test session, whichever xdist worker asks first (the
+    others wait on a file lock and read the results from disk)."""
+    import json
+
+    from filelock import FileLock
+
     if a not in _CACHE:
-        base = tmp_path_factory.mktemp(f"class-{a}")
-        subs, out = base / "submissions", base / "out"
-        expect = build_class(a, subs)
-        r = run_cli("grade", str(subs), "--out", str(out))
+        shared = tmp_path_factory.getbasetemp().parent  # common to all workers of this session
+        base = shared / f"class-{a}"
+        subs, out, done = base / "submissions", base / "out", base / "result.json"
+        with FileLock(str(shared / f"class-{a}.lock")):
+            if not done.exists():
+                expect = build_class(a, subs)
+                r = run_cli("grade", str(subs), "--out", str(out))
+                done.write_text(json.dumps({"expect": expect, "returncode": r.returncode,
+                                            "stdout": r.stdout[-20000:], "stderr": r.stderr[-20000:]}))
+        result = json.loads(done.read_text())
+        expect = {k: tuple(v) if isinstance(v, list) else v for k, v in result["expect"].items()}
         rows = read_table(out / "grades.csv") if (out / "grades.csv").exists() else []
-        _CACHE[a] = (expect, r, rows, out)
+        _CACHE[a] = (expect, result, rows, out)
     return _CACHE[a]
 
 
@@ -100,11 +113,11 @@ pytestmark = pytest.mark.slow
 @pytest.mark.parametrize("a", _params())
 def test_every_submission_gets_a_row(a, tmp_path_factory):
     expect, r, rows, _ = graded(a, tmp_path_factory)
-    assert rows, f"no grades.csv:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}"
+    assert rows, f"no grades.csv:\n{r['stdout'][-3000:]}\n{r['stderr'][-3000:]}"
     assert REQUIRED_COLUMNS <= set(rows[0])
     assert sorted({row["student_id"] for row in rows}) == sorted(expect)
     has_ungradable = any(e in (CORRUPT, MISSING, UNKNOWN) for e in expect.values())
-    assert r.returncode == (1 if has_ungradable else 0), r.stdout[-2000:] + r.stderr[-2000:]
+    assert r["returncode"] == (1 if has_ungradable else 0), r["stdout"][-2000:] + r["stderr"][-2000:]
 
 
 @pytest.mark.parametrize("a", _params())

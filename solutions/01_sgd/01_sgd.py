@@ -133,8 +133,10 @@ with experiment("the negative gradient on a narrow valley"):
 #
 # The rule must work on NumPy arrays **and** on torch tensors (on the CPU or a GPU), returning the
 # same kind of array, with the same dtype and on the same device as `w`: then one implementation
-# drives both the toy problems and real networks. Operators (`-`, `*`) work on both; `np.*`
-# functions silently turn a tensor into a NumPy array.
+# drives both the toy problems and real networks. Operators (`-`, `*`) work on both. Avoid `np.*`
+# functions on tensors: some (`np.asarray`, `np.zeros_like`, `np.where`) silently turn a tensor into a
+# NumPy array, others (`np.subtract`, `np.sqrt`) hand back a tensor on the CPU with a warning but fail
+# on a GPU tensor.
 #
 # $$ \text{next\_w} = w - \text{learning\_rate} \cdot dw, \qquad \text{learning\_rate} = 10^{-2} \text{ by default.} $$
 
@@ -763,7 +765,7 @@ with experiment("SGD in a local minimum"):
 # </details>
 
 # %% [markdown]
-# ## 7. High dimensions: almost every critical point is a saddle
+# ## 7. High dimensions: almost every critical point is a saddle (optional, more mathematical)
 #
 # The notes claim saddles matter more than local minima because networks have so many parameters.
 # Here is the argument. A critical point is a minimum only if **all** $N$ eigenvalues of its Hessian are

@@ -787,8 +787,10 @@ with experiment("SGD, momentum and Nesterov on the kappa = 100 valley"):
 # ### Why: two roots per direction
 #
 # On a quadratic, each eigen-direction (curvature $\lambda$) evolves on its own. Write $h = \eta\lambda$.
-# Momentum's pair $(w, v)$ along that direction obeys a $2\times2$ linear recurrence whose growth factors
-# are the roots of
+# Momentum's pair $(w, v)$ along that direction obeys a $2\times2$ linear recurrence. Eliminating $v$
+# (from $v_{t+1} = \rho v_t + \lambda w_t$ and $w_{t+1} = w_t - \eta v_{t+1}$, so that
+# $\eta v_t = w_{t-1} - w_t$) gives one line, $w_{t+1} = (1 + \rho - h)\,w_t - \rho\, w_{t-1}$. Trying
+# $w_t = z^t$ turns it into a quadratic in $z$, whose roots are the growth factors:
 #
 # $$ \text{momentum: } z^2 - (1 + \rho - h)\, z + \rho = 0, \qquad
 #    \text{Nesterov: } z^2 - (1+\rho)(1-h)\, z + \rho\,(1-h) = 0 . $$
@@ -1236,9 +1238,9 @@ with experiment("momentum and Nesterov training an MLP on the digits"):
 # 0.946) are indistinguishable from each other, as on the quadratic at equal settings. The notes' "Nesterov
 # is slower" does not show up here either. But SGD with the ten times larger learning rate $0.5$ reaches
 # nearly the same loss (0.095, accuracy 0.936): on this small network, most of what momentum buys is the
-# effective step $\eta/(1-\rho)$ of section 1. It gets there a little more smoothly (the per-step curves on
+# effective step $\eta/(1-\rho)$ of section 1. Momentum gets there a little more smoothly (the per-step curves on
 # the right: SGD at $0.5$ makes faster early progress, then bumps), and it generalizes slightly better in
-# this run, a difference of about one percentage point that two seeds cannot establish.
+# this run than SGD at $0.5$, a difference of about one percentage point that two seeds cannot establish.
 #
 # **Q7.** On this network, SGD with a ten times larger learning rate did about as well as momentum. Does
 # that make momentum pointless?
@@ -1284,7 +1286,8 @@ with experiment("momentum and Nesterov training an MLP on the digits"):
 #   is about 10% *faster* (236 vs 264 steps). Each tuned to the problem, the heavy ball wins: 91 steps
 #   (Polyak's settings; 81 on a grid) against 135 (Lessard et al.'s; 131 on a grid), and SGD needs 697.
 #   Nesterov's largest stable learning rate is much smaller: $\eta L < 2(1+\rho)/(1+2\rho)$ against
-#   $2(1+\rho)$ (measured 0.0136 and 0.0380 at $\rho = 0.9$, as predicted).
+#   $2(1+\rho)$ (measured 0.0136 and 0.0380 at $\rho = 0.9$, as predicted; both limits are where a
+#   root of the section's quadratics reaches $z = -1$: substitute $z = -1$ and solve for $h$).
 # - **Saddles and local minima** (notes: "solves" is too strong). Near a saddle momentum escapes 3.6 times
 #   sooner (75 steps; SGD had not escaped after 200 and by its growth rate needs 269; growth per step 1.20
 #   against 1.05, as the roots predict), but exactly on the ridge nothing escapes. Over a shallow local
