@@ -228,6 +228,7 @@ print("All visible tests passed.")
 
 # %% nbgrader={"grade": true, "grade_id": "test_sgd_hidden", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 # Hidden: sgd agrees with torch.optim.SGD over 120 steps (shapes (3,), (4,5), (2,3,4); float32/float64; NumPy/torch; default learning rate; config returned).
+check_update_signature(sgd(np.zeros(3), np.ones(3)), "sgd")  # a first call: this cell fails until sgd runs
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(20240101)
 _kinds = ["numpy", "cpu"] + (["cuda"] if torch.cuda.is_available() else [])

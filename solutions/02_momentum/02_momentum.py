@@ -340,6 +340,7 @@ print("All visible tests passed.")
 
 # %% nbgrader={"grade": true, "grade_id": "test_sgd_momentum_hidden", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 # Hidden: sgd_momentum agrees with torch.optim.SGD(momentum=rho) over 150 steps (several lr/rho, shapes (3,), (4,5), (2,3,4); float32/float64; NumPy/torch), and config['velocity'] equals torch's momentum_buffer.
+check_update_signature(sgd_momentum(np.zeros(3), np.ones(3)), "sgd_momentum")  # a first call: this cell fails until sgd_momentum runs
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(20240202)
 _kinds = ["numpy", "cpu"] + (["cuda"] if torch.cuda.is_available() else [])
@@ -659,6 +660,7 @@ print("All visible tests passed.")
 
 # %% nbgrader={"grade": true, "grade_id": "test_sgd_nesterov_hidden", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 # Hidden: sgd_nesterov agrees with torch.optim.SGD(momentum=rho, nesterov=True) over 150 steps (several lr/rho, shapes (3,), (4,5), (2,3,4); float32/float64; NumPy/torch), and config['velocity'] equals -lr * torch's momentum_buffer.
+check_update_signature(sgd_nesterov(np.zeros(3), np.ones(3)), "sgd_nesterov")  # a first call: this cell fails until sgd_nesterov runs
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(20240303)
 _kinds = ["numpy", "cpu"] + (["cuda"] if torch.cuda.is_available() else [])
