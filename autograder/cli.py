@@ -41,7 +41,7 @@ def _grade(args) -> int:
     from .grade import GRADED, grade
 
     subs = grade(args.root, Path(args.submissions), Path(args.out), cell_timeout=args.timeout,
-                 feedback=not args.no_feedback)
+                 feedback=not args.no_feedback, sliced=args.slice)
     graded = sum(s.status == GRADED for s in subs)
     print(f"{len(subs)} submission(s): {graded} graded, {len(subs) - graded} not graded. "
           f"Table: {Path(args.out) / 'grades.csv'}")
@@ -75,6 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--out", required=True, help="output folder: grades.csv, feedback/, course/")
     g.add_argument("--timeout", type=int, default=120, help="seconds per cell")
     g.add_argument("--no-feedback", action="store_true", help="skip the feedback HTML")
+    mode = g.add_mutually_exclusive_group()
+    mode.add_argument("--slice", dest="slice", action="store_true",
+                      help="execute only setup, answer and test cells (same scores, much faster; no experiment "
+                           "output in the feedback)")
+    mode.add_argument("--full", dest="slice", action="store_false", help="execute every cell (the default)")
     g.set_defaults(func=_grade)
 
     pub = sub.add_parser("publish", help="write a student-only tree (no solutions, no hidden tests)")

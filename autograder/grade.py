@@ -30,6 +30,7 @@ import nbformat
 from .config import CELL_TIMEOUT, limit_kernel_threads, make_api
 from .paths import assignments
 from .release import generate, stage_source
+from .slicing import slice_notebook
 
 GRADED = "graded"
 MISSING = "missing notebook"
@@ -149,8 +150,13 @@ def expected_notebooks(root: Path) -> dict[str, list[str]]:
 
 
 def grade(root: Path, submissions_dir: Path, out_dir: Path, cell_timeout: int = CELL_TIMEOUT,
-          feedback: bool = True, log=print) -> list[Submission]:
-    """Grade every submission in ``submissions_dir``; write ``out_dir/grades.csv`` and feedback."""
+          feedback: bool = True, sliced: bool = False, log=print) -> list[Submission]:
+    """Grade every submission in ``submissions_dir``; write ``out_dir/grades.csv`` and feedback.
+
+    ``sliced``: execute only the cells that can change a score (setup, answer, test and
+    definition-only cells; see :mod:`autograder.slicing`) instead of the whole notebook. Scores are
+    the same; the feedback then shows no experiment output.
+    """
     root, submissions_dir, out_dir = Path(root), Path(submissions_dir), Path(out_dir)
     limit_kernel_threads()
     expected = expected_notebooks(root)
@@ -168,7 +174,11 @@ def grade(root: Path, submissions_dir: Path, out_dir: Path, cell_timeout: int = 
             continue
         dest = course / "submitted" / s.student_id / s.assignment / f"{s.notebook}.ipynb"
         dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(s.path, dest)
+        if sliced:
+            nb, _ = slice_notebook(nbformat.read(str(s.path), as_version=4))
+            nbformat.write(nb, str(dest))
+        else:
+            shutil.copyfile(s.path, dest)
 
     for s in subs:
         if s.status != "pending":

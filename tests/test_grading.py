@@ -4,6 +4,10 @@ Each class holds: a perfect submission, an untouched release (zero), a correct s
 to stderr (must keep full marks), every file of the mistake corpus (each must lose points in its
 own function's tests), a half-done notebook where there are two exercises, and, for 01, a corrupt
 and a missing notebook (rows with a could-not-grade status, not a silent zero).
+
+The class is graded with ``--slice`` (only the cells that score are executed). A smaller class
+(perfect, untouched, and the first mistake of each function) is graded again with ``--full``, and
+its scores and failed tests must be identical to the sliced ones.
 """
 
 import html
@@ -51,13 +55,22 @@ def _write(path: Path, nb) -> None:
     nbformat.write(nb, str(path))
 
 
-def build_class(a: str, base: Path) -> dict:
-    """Write the synthetic class for ``a``; returns student_id -> what we expect."""
+def build_class(a: str, base: Path, small: bool = False) -> dict:
+    """Write the synthetic class for ``a``; returns student_id -> what we expect. ``small``: only the
+    perfect and untouched submissions and the first mistake of each graded function."""
     expect = {}
     _write(base / "perfect" / a / f"{a}.ipynb", submission(a))
     expect["perfect"] = "full"
     _write(base / "untouched" / a / f"{a}.ipynb", submission(a, {g: "stub" for g in _answer_ids(a)}))
     expect["untouched"] = "zero"
+    if small:
+        firsts = {}
+        for gid, name, path in mistakes(a):
+            firsts.setdefault(gid, (name, path))
+        for gid, (name, path) in firsts.items():
+            _write(base / f"mistake-{gid}-{name}" / a / f"{a}.ipynb", submission(a, {gid: path.read_text()}))
+            expect[f"mistake-{gid}-{name}"] = ("mistake", gid)
+        return expect
     _write(base / "noisy" / a / f"{a}.ipynb", submission(a, _stderr_wrapped(a)))
     expect["noisy"] = "full"
     ids = _answer_ids(a)
@@ -79,28 +92,30 @@ def build_class(a: str, base: Path) -> dict:
     return expect
 
 
-def graded(a: str, tmp_path_factory):
+def graded(a: str, tmp_path_factory, mode: str = "--slice"):
     """Grade the class of ``a`` once per test session, whichever xdist worker asks first (the
-    others wait on a file lock and read the results from disk)."""
+    others wait on a file lock and read the results from disk). ``mode``: ``--slice`` grades the
+    whole class; ``--full`` the small class, executing every cell."""
     import json
 
     from filelock import FileLock
 
-    if a not in _CACHE:
+    key = f"{a}{mode}"
+    if key not in _CACHE:
         shared = tmp_path_factory.getbasetemp().parent  # common to all workers of this session
-        base = shared / f"class-{a}"
+        base = shared / f"class-{a}{mode}"
         subs, out, done = base / "submissions", base / "out", base / "result.json"
-        with FileLock(str(shared / f"class-{a}.lock")):
+        with FileLock(str(shared / f"class-{a}{mode}.lock")):
             if not done.exists():
-                expect = build_class(a, subs)
-                r = run_cli("grade", str(subs), "--out", str(out))
+                expect = build_class(a, subs, small=mode == "--full")
+                r = run_cli("grade", str(subs), "--out", str(out), mode)
                 done.write_text(json.dumps({"expect": expect, "returncode": r.returncode,
                                             "stdout": r.stdout[-20000:], "stderr": r.stderr[-20000:]}))
         result = json.loads(done.read_text())
         expect = {k: tuple(v) if isinstance(v, list) else v for k, v in result["expect"].items()}
         rows = read_table(out / "grades.csv") if (out / "grades.csv").exists() else []
-        _CACHE[a] = (expect, result, rows, out)
-    return _CACHE[a]
+        _CACHE[key] = (expect, result, rows, out)
+    return _CACHE[key]
 
 
 def _params():
@@ -178,3 +193,17 @@ def test_gradebook_is_nbgraders_own(a, tmp_path_factory):
             if row["status"] == GRADED:
                 sub = gb.find_submission(a, row["student_id"])
                 assert float(row["score"]) == pytest.approx(sub.score)
+
+
+@pytest.mark.parametrize("a", _params())
+def test_full_execution_gives_the_same_scores_as_the_slice(a, tmp_path_factory):
+    expect, r, rows, out = graded(a, tmp_path_factory, "--full")
+    assert rows, f"no grades.csv:\n{r['stdout'][-3000:]}\n{r['stderr'][-3000:]}"
+    _, _, sliced_rows, _ = graded(a, tmp_path_factory, "--slice")
+    sliced = {row["student_id"]: row for row in sliced_rows}
+    for row in rows:
+        twin = sliced[row["student_id"]]
+        got = (row["status"], row["score"], row["failed_tests"])
+        want = (twin["status"], twin["score"], twin["failed_tests"])
+        assert got == want, f"{row['student_id']}: --full gives {got}, --slice gives {want}"
+    assert {row["student_id"] for row in rows} == set(expect)
