@@ -11,6 +11,7 @@ its scores and failed tests must be identical to the sliced ones.
 """
 
 import html
+import os
 import re
 from pathlib import Path
 
@@ -102,7 +103,10 @@ def graded(a: str, tmp_path_factory, mode: str = "--slice"):
 
     key = f"{a}{mode}"
     if key not in _CACHE:
-        shared = tmp_path_factory.getbasetemp().parent  # common to all workers of this session
+        # A folder common to all xdist workers of this session (and only of this session).
+        shared = tmp_path_factory.getbasetemp()
+        if os.environ.get("PYTEST_XDIST_WORKER"):
+            shared = shared.parent
         base = shared / f"class-{a}{mode}"
         subs, out, done = base / "submissions", base / "out", base / "result.json"
         with FileLock(str(shared / f"class-{a}{mode}.lock")):
