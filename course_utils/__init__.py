@@ -12,6 +12,8 @@ One module per job:
 - ``gradcheck``: numerical gradients and relative errors.
 - ``device``: device choice, seeding, determinism, an environment report.
 - ``exercise``: notebook conveniences (experiments that wait politely for unfinished exercises).
+- ``notebook_import``: the student's own functions loaded back from an earlier notebook, and
+  labelled ``torch.optim`` stand-ins for the ones not done yet (notebook 06).
 
 This package contains no solution to a graded exercise.
 """
