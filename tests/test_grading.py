@@ -6,7 +6,7 @@ own function's tests), a half-done notebook where there are two exercises, and, 
 and a missing notebook (rows with a could-not-grade status, not a silent zero).
 
 The class is graded with ``--slice`` (only the cells that score are executed). A smaller class
-(perfect, untouched, and the first mistake of each function) is graded again with ``--full``, and
+(perfect, untouched, and the corpus's first mistake) is graded again with ``--full``, and
 its scores and failed tests must be identical to the sliced ones.
 """
 
@@ -58,17 +58,14 @@ def _write(path: Path, nb) -> None:
 
 def build_class(a: str, base: Path, small: bool = False) -> dict:
     """Write the synthetic class for ``a``; returns student_id -> what we expect. ``small``: only the
-    perfect and untouched submissions and the first mistake of each graded function."""
+    perfect and untouched submissions and the first file of the mistake corpus."""
     expect = {}
     _write(base / "perfect" / a / f"{a}.ipynb", submission(a))
     expect["perfect"] = "full"
     _write(base / "untouched" / a / f"{a}.ipynb", submission(a, {g: "stub" for g in _answer_ids(a)}))
     expect["untouched"] = "zero"
-    if small:
-        firsts = {}
-        for gid, name, path in mistakes(a):
-            firsts.setdefault(gid, (name, path))
-        for gid, (name, path) in firsts.items():
+    if small:  # full execution costs a whole notebook run per submission: one mistake is enough here
+        for gid, name, path in mistakes(a)[:1]:
             _write(base / f"mistake-{gid}-{name}" / a / f"{a}.ipynb", submission(a, {gid: path.read_text()}))
             expect[f"mistake-{gid}-{name}"] = ("mistake", gid)
         return expect
