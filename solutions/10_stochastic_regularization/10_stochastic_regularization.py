@@ -1,0 +1,1837 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 10 · DropConnect, fractional max pooling and stochastic depth
+#
+# Notebook 08 fought overfitting by switching off random **neurons** (dropout). The lecture notes end the
+# regularization section with three more ideas in the same spirit, each a different place to inject
+# randomness during training and average it out at test time:
+#
+# - **Drop connect.** "Like drop out idea it makes a regularization. Instead of dropping the activation,
+#   we randomly zeroing the weights."
+# - **Fractional max pooling.** "Cool regularization idea. Not commonly used. Randomize the regions in
+#   which we pool."
+# - **Stochastic depth.** "Eliminate layers, instead on neurons. Has the similar effect of drop out."
+#
+# A regularizer is a cure, so we start with the disease: in section 1 we train a small CNN on 359
+# handwritten digits and **measure the generalization gap**, the difference between how well the
+# network does on the images it trained on and on images it never saw. Then, for each technique, you
+# implement it (the graded exercises), check it against an independent oracle (`torch.nn.functional`,
+# closed forms), and finally (section 8) **measure how much each one narrows that gap** on the same data.
+# Not every technique helps on a problem this small, and the notebook says so where it happens.
+#
+# **What you will be able to do afterwards**
+# - implement DropConnect with inverted scaling and one weight mask per example, and say how it relates
+#   to dropout (same expectation and same per-unit variance, but independent output units);
+# - generate Graham's fractional pooling regions (random and pseudo-random, disjoint and overlapping),
+#   and reproduce `torch.nn.functional.fractional_max_pool2d` **exactly**, including its own variant of
+#   the regions;
+# - implement a stochastic-depth residual block with the paper's train and test rules, the linear-decay
+#   survival schedule, and compute the expected depth and the compute it saves;
+# - measure a train/validation gap honestly (both sides evaluated with the regularizer off) and judge
+#   whether a regularizer narrowed it by fitting the validation data better or only by fitting the
+#   training data worse.
+#
+# **Prerequisites:** notebook 08 (dropout, inverted scaling); residual blocks and max pooling as in the
+# CNN lectures. Running the whole notebook takes well under a minute on a laptop CPU.
+
+# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
+import time
+
+import numpy as np
+import matplotlib.pyplot as plt
+import matplotlib.patches as mpatches
+import torch
+import torch.nn.functional as F
+from torch import nn
+from tqdm.auto import tqdm
+
+from course_utils.checks import check_close, to_numpy
+from course_utils.data import load_digits, make_loaders
+from course_utils.device import get_device, seed_everything
+from course_utils.exercise import experiment
+from course_utils.models import SmallCNN, SmallResNet, set_residual_gates
+from course_utils.training import evaluate, fit
+
+rng = seed_everything(0)
+DEVICE = get_device()
+torch.set_num_threads(1)  # every network here is tiny: one thread is fastest (two threads mostly wait on each other)
+print(f"device: {DEVICE}")
+
+# %% [markdown]
+# ## 1. The problem: a measured generalization gap
+#
+# Take the real 8x8 digits that ship with scikit-learn (1797 images) and keep only **20% for training**
+# (359 images, stratified), the other 80% (1438 images) for validation. Train the course's `SmallCNN`
+# (two conv stages with 16 and 32 channels, 2x2 max pooling twice, a linear head: 8,410 parameters,
+# 23 per training image) with Adam at learning rate $3\cdot10^{-3}$, mini-batches of 64, for 30 epochs, and
+# every 5 epochs measure the loss and accuracy on **both** sets.
+#
+# One detail matters for everything that follows: both sets are measured in **eval mode**, with every
+# regularizer switched off. The training loss that a training loop reports is averaged over mini-batches
+# *while* the weights change and *with* the random masks on; for a regularized network it is inflated by
+# the noise itself, so "training loss minus validation loss" from the loop would flatter every
+# regularizer. We define the **generalization gap** as
+#
+# $$ \text{gap}_{\text{loss}} = L_{\text{val}} - L_{\text{train}}, \qquad
+#    \text{gap}_{\text{acc}} = \text{acc}_{\text{train}} - \text{acc}_{\text{val}}, $$
+#
+# both evaluated with the same, deterministic network. Every run is repeated with two seeds (different
+# initialization *and* a different 20% split), because on data this small one seed can mislead.
+
+# %%
+X_digits, y_digits = load_digits(as_images=True)  # (1797, 8, 8) in [0, 1], labels 0..9
+EPOCHS, EVAL_EVERY, LR, BATCH = 30, 5, 3e-3, 64
+SEEDS = (0, 1)
+
+
+def train_and_track(make_model, seed, epochs=EPOCHS, eval_every=EVAL_EVERY):
+    """Train make_model() on the 20% split of `seed`; every `eval_every` epochs (and after the last) record
+    loss and accuracy on the training and the validation set, both in eval mode (regularizers off).
+    Returns (model, curve)."""
+    seed_everything(seed)
+    train_loader, val_loader = make_loaders(X_digits, y_digits, batch_size=BATCH, val_fraction=0.8, seed=seed)
+    whole_train = [tuple(t.to(DEVICE) for t in train_loader.dataset.tensors)]  # each set as one batch: fast to evaluate
+    whole_val = [tuple(t.to(DEVICE) for t in val_loader.dataset.tensors)]
+    model = make_model()
+    optimizer = torch.optim.Adam(model.parameters(), lr=LR)
+    curve = {key: [] for key in ("epoch", "train_loss", "val_loss", "train_acc", "val_acc", "loop_loss")}
+    for epoch in range(1, epochs + 1):
+        history = fit(model, optimizer, train_loader, epochs=1, progress=False, device=DEVICE)
+        if epoch % eval_every == 0 or epoch == epochs:
+            train_loss, train_acc = evaluate(model, whole_train)
+            val_loss, val_acc = evaluate(model, whole_val)
+            for key, value in zip(curve, (epoch, train_loss, val_loss, train_acc, val_acc, history.train_loss[-1])):
+                curve[key].append(value)
+    return model, {key: np.array(value) for key, value in curve.items()}
+
+
+def run_setting(make_model, desc, curves=True):
+    """train_and_track over SEEDS; curves=False evaluates only after the last epoch (cheaper)."""
+    return [train_and_track(make_model, seed, eval_every=EVAL_EVERY if curves else EPOCHS)
+            for seed in tqdm(SEEDS, desc=desc, leave=False)]
+
+
+def gaps(runs):
+    """Per seed: (loss gap, accuracy gap, train loss, val loss, val acc) at the last evaluation."""
+    return np.array([(c["val_loss"][-1] - c["train_loss"][-1], c["train_acc"][-1] - c["val_acc"][-1],
+                      c["train_loss"][-1], c["val_loss"][-1], c["val_acc"][-1]) for _, c in runs])
+
+
+RESULTS = {}  # setting -> list of (model, curve) per seed; filled here and in section 8
+RESULTS["CNN (no regularizer)"] = run_setting(lambda: SmallCNN(in_channels=1, width=16, image_size=8), "baseline CNN")
+
+curves = [c for _, c in RESULTS["CNN (no regularizer)"]]
+fig, axes = plt.subplots(1, 2, figsize=(13, 4))
+for i, c in enumerate(curves):
+    axes[0].semilogy(c["epoch"], c["train_loss"], "C0-o" if i == 0 else "C0--o", ms=3, label=f"train (eval mode), seed {SEEDS[i]}")
+    axes[0].semilogy(c["epoch"], c["val_loss"], "C3-o" if i == 0 else "C3--o", ms=3, label=f"validation, seed {SEEDS[i]}")
+    axes[1].plot(c["epoch"], c["train_acc"], "C0-o" if i == 0 else "C0--o", ms=3)
+    axes[1].plot(c["epoch"], c["val_acc"], "C3-o" if i == 0 else "C3--o", ms=3)
+axes[0].set(xlabel="epoch", ylabel="cross-entropy", title="SmallCNN on 359 digits: loss")
+axes[1].set(xlabel="epoch", ylabel="accuracy", title="accuracy (blue: train, red: validation)", ylim=(0.8, 1.005))
+axes[0].legend(fontsize=8)
+for ax in axes:
+    ax.grid(True, which="both", alpha=0.3)
+plt.show()
+g = gaps(RESULTS["CNN (no regularizer)"])
+for seed, row, c in zip(SEEDS, g, curves):
+    best = int(np.argmin(c["val_loss"]))
+    print(f"seed {seed}: train loss {row[2]:.4f}, val loss {row[3]:.3f} -> loss gap {row[0]:.3f}; "
+          f"accuracy gap {100 * row[1]:.1f} points (train accuracy {c['train_acc'][-1]:.3f}, val accuracy {row[4]:.3f})")
+    print(f"        lowest val loss {c['val_loss'][best]:.3f} at epoch {c['epoch'][best]}; from there to the end the "
+          f"train loss fell from {c['train_loss'][best]:.4f} to {c['train_loss'][-1]:.4f}")
+print(f"mean: loss gap {g[:, 0].mean():.3f}, accuracy gap {100 * g[:, 1].mean():.1f} points")
+
+# %% [markdown]
+# **What we measured.** After 30 epochs the CNN classifies its 359 training images perfectly (training
+# accuracy 1.000 in both seeds, training loss 0.0087 and 0.0104), but on the 1438 validation images the
+# loss is 0.185 and 0.151 and the accuracy 94.9% and 95.4%: a **loss gap of 0.158** and an **accuracy gap of
+# 4.9 points** (means of the two seeds). The curves show how it opens: from epoch 5 to epoch 30 the training
+# loss falls by a factor of about 100, the validation loss by less than 10. For seed 0 the validation loss is
+# lowest at epoch 20 (0.177) and then rises to 0.185 while the training loss keeps falling, from 0.021 to
+# 0.0087: the network spends its last epochs memorizing the training images. For seed 1 the validation loss
+# is still creeping down at epoch 30 (0.151), and the gap has stayed at about 0.14 since epoch 20.
+#
+# That is the disease. A regularizer can narrow the gap in two very different ways: by **lowering the
+# validation loss** (it generalizes better: what we want), or by **raising the training loss** (it only
+# fits the training set worse). Section 8 reports both sides for each technique, never the gap alone.
+#
+# **Q1.** Why not simply stop training at the epoch where the validation loss is lowest?
+#
+# <details><summary>Answer</summary>
+#
+# You can, and you should: early stopping is a regularizer too (it limits how far the weights travel
+# from their initialization), and it costs nothing. But it needs a validation set that you then cannot
+# use for an unbiased final estimate, and it only picks the best point on one training trajectory. The
+# techniques of this notebook change the trajectory itself, so they are complementary: with them, the
+# best validation loss is usually lower *and* reached later. In seed 0 above, the validation loss drifts
+# up after epoch 20 while the training loss keeps falling: early stopping would have saved those epochs,
+# but not lowered the validation loss below 0.177.
+# </details>
+
+# %% [markdown]
+# ## 2. DropConnect: drop weights, not activations
+#
+# ### The math
+#
+# A fully connected layer computes, for one example $x \in \mathbb{R}^D$ (a row), $u = xW + b$ with
+# $W \in \mathbb{R}^{D\times M}$. **Dropout** on the layer's input multiplies $x$ by a random mask
+# $m \in \{0, 1\}^D$: every input unit that is dropped removes a whole **row** of $W$ for that example.
+# **DropConnect** (Wan, Zeiler, Zhang, LeCun and Fergus, ICML 2013) draws a mask for **every weight**,
+# $R \in \{0,1\}^{D\times M}$, each entry kept with probability $1 - p$ independently, and uses
+#
+# $$ u = \frac{x\,(R \odot W)}{1 - p} + b, \qquad
+#    u_m = \frac{1}{1-p} \sum_{d=1}^{D} x_d\, W_{dm}\, R_{dm} + b_m , $$
+#
+# with a **fresh mask for every example** of the mini-batch (Wan et al. draw them per example; one mask for
+# the whole batch is cheaper but is a different, noisier-gradient estimator). As in the course's dropout,
+# $p$ is the probability of **dropping**, and the factor $1/(1-p)$ is **inverted scaling**: it makes the
+# expectation right at training time, $\mathbb{E}[R_{dm}] = 1 - p$, so
+#
+# $$ \mathbb{E}_R[u] = xW + b , $$
+#
+# and at **test time we use $W$ as it is**, $u = xW + b$: no mask, no scaling.
+#
+# How noisy is it? The $D$ terms are independent, each with variance
+# $x_d^2 W_{dm}^2\, \mathrm{Var}[R_{dm}]/(1-p)^2 = x_d^2 W_{dm}^2\, p/(1-p)$, so
+#
+# $$ \mathrm{Var}[u_m] = \frac{p}{1-p} \sum_d x_d^2\, W_{dm}^2 , \qquad
+#    \mathrm{Cov}[u_m, u_{m'}] = 0 \quad (m \neq m'). $$
+#
+# Dropout on the inputs gives **the same variance** for each output unit (put $R_{dm} = m_d$), but
+# $\mathrm{Cov}[u_m, u_{m'}] = \frac{p}{1-p} \sum_d x_d^2 W_{dm} W_{dm'}$: all outputs share one mask, so
+# their noise is correlated. DropConnect is the finer-grained generalization: dropout is DropConnect with
+# masks that are constant along the rows of $W$; dropout samples among $2^D$ sub-networks per layer,
+# DropConnect among $2^{DM}$.
+#
+# **Inference in the paper.** Wan et al. do *not* simply use $W$ at test time. For a layer followed by a
+# nonlinearity $a$, they approximate $u$ by a Gaussian with the mean and variance above (moment
+# matching), draw samples of $u$ from it, and average $a(u)$ over them. For a layer whose output goes
+# straight into the softmax (where we will use it) the mean $xW+b$ is the usual choice; the Gaussian
+# rule is mentioned here for completeness and is not graded.
+#
+# ### A picture: the masks of three examples
+#
+# Below, the masks that dropout (left) and DropConnect (right) apply to the *same* $8\times 6$ weight
+# matrix for three examples of a mini-batch, with $p = 0.5$ (black: dropped). Dropout removes whole rows;
+# DropConnect removes scattered single weights, differently for each example.
+
+# %%
+demo = np.random.default_rng(3)
+fig, axes = plt.subplots(1, 6, figsize=(15, 3.2))
+for k in range(3):
+    row_mask = np.repeat(demo.random((8, 1)) >= 0.5, 6, axis=1)  # dropout on the 8 inputs
+    weight_mask = demo.random((8, 6)) >= 0.5                     # one coin per weight
+    for ax, mask, name in ((axes[k], row_mask, "dropout"), (axes[3 + k], weight_mask, "DropConnect")):
+        ax.imshow(mask, cmap="gray", vmin=0, vmax=1)
+        ax.set(title=f"{name}\nexample {k + 1}", xticks=[], yticks=[], xlabel="output m")
+        ax.title.set_fontsize(9)
+axes[0].set_ylabel("input d")
+plt.show()
+
+# %% [markdown]
+# ## 3. Exercise: `dropconnect_forward`
+#
+# Implement `dropconnect_forward(x, W, b, p, mode, generator=None)` for torch tensors $x$ of shape
+# $(N, D)$, $W$ of shape $(D, M)$ and $b$ of shape $(M,)$ (any floating dtype, any device):
+#
+# - `mode == "train"`: draw a mask of shape $(N, D, M)$, one independent coin per weight **and per
+#   example**, each entry $1$ (kept) with probability $1-p$ and $0$ (dropped) with probability $p$; draw
+#   it with `torch.rand(..., generator=generator, device=W.device, dtype=W.dtype)` so that a given
+#   generator makes the result reproducible. Return `out[n] = x[n] @ (mask[n] * W) / (1 - p) + b` and
+#   the mask.
+# - `mode == "test"`: return `x @ W + b` and `None` (no mask, no scaling).
+#
+# The result must stay differentiable (no `.detach()`, no NumPy): section 8 trains a network through it.
+# Hint: `torch.einsum("nd,ndm->nm", x, mask * W)` computes all $N$ products at once.
+
+# %% nbgrader={"grade": false, "grade_id": "dropconnect_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def dropconnect_forward(x, W, b, p, mode, generator=None):
+    """Forward pass of a fully connected layer with DropConnect (inverted scaling).
+
+    Inputs:
+    - x: torch tensor of shape (N, D), the layer's inputs (one example per row).
+    - W: torch tensor of shape (D, M), the weights; b: torch tensor of shape (M,), the biases.
+      x, W and b share a dtype and a device.
+    - p: float in [0, 1), the probability of DROPPING each weight (as dropout's p in the notes and in torch).
+    - mode: "train" (random mask, inverted scaling) or "test" (the weights as they are).
+    - generator: an optional torch.Generator on W's device, used for the mask (None: torch's global one).
+
+    Returns (out, mask):
+    - out: tensor of shape (N, M). Train: out[n] = x[n] @ (mask[n] * W) / (1 - p) + b. Test: x @ W + b.
+    - mask: train: tensor of shape (N, D, M), dtype and device of W, entries 1.0 (kept, probability
+      1 - p) and 0.0 (dropped, probability p), independent for every weight and every example.
+      Test: None.
+    """
+    ### BEGIN SOLUTION
+    if mode == "train":
+        mask = (torch.rand((x.shape[0],) + tuple(W.shape), generator=generator, device=W.device,
+                           dtype=W.dtype) >= p).to(W.dtype)
+        out = torch.einsum("nd,ndm->nm", x, mask * W) / (1 - p) + b
+        return out, mask
+    if mode == "test":
+        return x @ W + b, None
+    raise ValueError(f"mode must be 'train' or 'test', got {mode!r}")
+    ### END SOLUTION
+
+
+# %% [markdown]
+# ### Visible tests (2 points)
+#
+# With $x = \begin{pmatrix} 1 & 2 & 0 \\ 0 & 1 & -1 \end{pmatrix}$,
+# $W = \begin{pmatrix} 1 & -1 \\ 2 & 0 \\ 0 & 3 \end{pmatrix}$, $b = (0.5, -0.5)$:
+#
+# | check | expected |
+# | --- | --- |
+# | test mode | $xW + b = \begin{pmatrix} 5.5 & -1.5 \\ 2.5 & -3.5 \end{pmatrix}$, mask `None`, the same at every call |
+# | train mode, $p = 0$ | every weight kept: $xW + b$ again |
+# | train mode, $p = 0.25$ | `out[n]` $= x_n (R_n \odot W)/0.75 + b$ for **the mask you return**, of shape $(2, 3, 2)$ |
+# | 20,000 identical examples, $p = 0.25$ | 75% of the weights kept, the masks differ between examples, and the mean output is $xW + b$ within a few standard errors |
+# | the same seed twice | the same output |
+#
+# The test compares your output with what the typical mistakes would give for your own mask, and names
+# the mistake when one matches.
+
+# %% nbgrader={"grade": true, "grade_id": "test_dropconnect_forward_visible", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+_x = torch.tensor([[1.0, 2.0, 0.0], [0.0, 1.0, -1.0]], dtype=torch.float64)
+_W = torch.tensor([[1.0, -1.0], [2.0, 0.0], [0.0, 3.0]], dtype=torch.float64)
+_b = torch.tensor([0.5, -0.5], dtype=torch.float64)
+_xWb = np.array([[5.5, -1.5], [2.5, -3.5]])
+
+
+def _unpack(result, what):
+    assert isinstance(result, tuple) and len(result) == 2, (
+        f"dropconnect_forward must return a pair (out, mask), got {type(result).__name__} ({what})")
+    return result
+
+
+# 1. Test mode: the weights as they are, no mask, no scaling, no randomness.
+for _trial in range(3):
+    _out, _mask = _unpack(dropconnect_forward(_x, _W, _b, 0.25, "test"), "test mode")
+    assert _mask is None, ("test mode returned a mask: in test mode nothing is dropped. Return (x @ W + b, None), "
+                           "and draw a mask only when mode == 'train'")
+    check_close(_out, _xWb, "test-mode output", suspects={
+        "test mode scales x W by (1 - p): that is the old, non-inverted dropout rule. With inverted scaling "
+        "(1/(1-p) at train time) the test pass uses W as it is": 0.75 * (_xWb - np.array([0.5, -0.5])) + np.array([0.5, -0.5]),
+        "test mode scales the whole output by (1 - p); with inverted scaling the test pass uses W as it is": 0.75 * _xWb,
+        "the bias is missing": _xWb - np.array([0.5, -0.5]),
+    })
+
+# 2. Train mode with p = 0 keeps every weight.
+_out, _mask = _unpack(dropconnect_forward(_x, _W, _b, 0.0, "train"), "train mode, p = 0")
+assert torch.isfinite(_out).all(), ("train mode with p = 0 gave NaN or inf: did you divide by p? p is the probability "
+                                    "of DROPPING a weight, and inverted scaling divides by 1 - p")
+check_close(_out, _xWb, "train-mode output with p = 0 (every weight kept)")
+
+# 3. Train mode, p = 0.25: the mask is per example and per weight, and out agrees with it.
+_gen = torch.Generator().manual_seed(0)
+_out, _mask = _unpack(dropconnect_forward(_x, _W, _b, 0.25, "train", generator=_gen), "train mode")
+assert _mask is not None, "in train mode return the mask you used (of shape (N, D, M))"
+_shape = tuple(_mask.shape)
+assert _shape != (2, 3), ("the mask has shape (N, D): that drops the layer's INPUTS (activations), which is "
+                          "dropout. DropConnect drops WEIGHTS: one coin per entry of W, per example: (N, D, M)")
+assert _shape != (2, 2), ("the mask has shape (N, M): that drops the layer's OUTPUTS (activations). DropConnect "
+                          "drops WEIGHTS: one coin per entry of W, per example: (N, D, M)")
+assert _shape != (3, 2), ("the mask has shape (D, M): one mask shared by every example of the batch. Draw one "
+                          "per example, shape (N, D, M), as Wan et al. do")
+assert _shape == (2, 3, 2), f"the mask has shape {_shape}, expected (N, D, M) = (2, 3, 2)"
+_m = to_numpy(_mask)
+assert set(np.unique(_m)) <= {0.0, 1.0}, "the mask must contain only 0 (dropped) and 1 (kept)"
+_xn, _Wn, _bn = to_numpy(_x), to_numpy(_W), to_numpy(_b)
+_masked = np.einsum("nd,ndm->nm", _xn, _m * _Wn)
+check_close(_out, _masked / 0.75 + _bn, "train-mode output for the mask you returned", suspects={
+    "no rescaling: multiply by 1 / (1 - p) at train time (inverted scaling), or the expected output is "
+    "(1 - p) x W + b instead of x W + b": _masked + _bn,
+    "the output is scaled by 1/p; inverted scaling divides by the probability of KEEPING, 1 - p": _masked / 0.25 + _bn,
+    "the bias was divided by (1 - p) too: only the masked product x (mask * W) is rescaled": (_masked + _bn) / 0.75,
+    "the mask you returned was not applied to the weights": _xn @ _Wn / 0.75 + _bn,
+    "the mask was used inverted (1 = dropped)": np.einsum("nd,ndm->nm", _xn, (1 - _m) * _Wn) / 0.75 + _bn,
+})
+
+# 4. Statistics on 20,000 identical examples: keep rate 1 - p, different masks, unbiased output.
+_N = 20000
+_xs = _x[:1].repeat(_N, 1)
+_out, _mask = _unpack(dropconnect_forward(_xs, _W, _b, 0.25, "train", generator=torch.Generator().manual_seed(1)),
+                      "20,000 examples")
+_kept = float(to_numpy(_mask).mean())
+assert abs(_kept - 0.25) > 0.05, ("25% of the weights were kept with p = 0.25: p is the probability of DROPPING "
+                                  "a weight; keep each with probability 1 - p")
+assert abs(_kept - 0.75) < 0.01, f"{100 * _kept:.1f}% of the weights were kept with p = 0.25, expected 75%"
+_flat = to_numpy(_mask).reshape(_N, -1)
+assert not (_flat == _flat[0]).all(), ("every example got the same mask: draw one mask per example "
+                                       "(shape (N, D, M), independent coins)")
+_mean = to_numpy(_out).mean(axis=0)
+_sem = np.sqrt(0.25 / 0.75 * ((_xn[0][:, None] ** 2) * _Wn ** 2).sum(axis=0) / _N)  # closed-form standard error
+assert np.all(np.abs(_mean - _xWb[0]) < 5 * _sem + 1e-12), (
+    f"the mean output over {_N} examples is {_mean}, expected x W + b = {_xWb[0]} within a few standard errors "
+    f"({_sem}): the layer is biased at train time")
+
+# 5. The same generator seed gives the same result; a torch float32 input stays float32.
+_a, _ = dropconnect_forward(_x, _W, _b, 0.5, "train", generator=torch.Generator().manual_seed(7))
+_c, _ = dropconnect_forward(_x, _W, _b, 0.5, "train", generator=torch.Generator().manual_seed(7))
+check_close(_a, _c, "two calls with generators of the same seed (draw the mask with generator=generator)")
+_o32, _m32 = dropconnect_forward(_x.float(), _W.float(), _b.float(), 0.5, "train")
+assert _o32.dtype == torch.float32 and _m32.dtype == torch.float32, "float32 inputs must give a float32 output and mask"
+print("All visible tests passed.")
+
+# %% [markdown]
+# ### Hidden tests (3 points)
+#
+# When grading, this cell checks your layer against closed forms on several shapes, both float dtypes
+# and several $p$: the output against `einsum` with your mask, the keep rate, the expectation
+# $xW+b$ and the variance $\frac{p}{1-p}\sum_d x_d^2W_{dm}^2$ over many examples, independence of the
+# masks across examples and calls, reproducibility with a generator, the exact test-mode output, and
+# the gradients with respect to $x$, $W$ and $b$ (against the closed form with your mask).
+
+# %% nbgrader={"grade": true, "grade_id": "test_dropconnect_forward_hidden", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+# Hidden: dropconnect_forward vs closed forms (output with the returned mask, keep rate, mean x W + b and variance over many examples, independence, generator, test mode, gradients), shapes x dtypes x p.
+dropconnect_forward(torch.ones(2, 3), torch.ones(3, 4), torch.zeros(4), 0.5, "train")  # a first call: this cell fails until dropconnect_forward runs
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(20241010)
+_devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+for _dev in _devices:
+    for _dtype, _tol in [(torch.float32, dict(rtol=1e-4, atol=1e-5)), (torch.float64, dict(rtol=1e-10, atol=1e-12))]:
+        for (_n, _d, _mm) in [(1, 1, 1), (5, 7, 3), (16, 32, 10), (3, 64, 1)]:
+            for _p in [0.0, 0.1, 0.5, 0.9]:
+                _where = f"N={_n}, D={_d}, M={_mm}, p={_p}, {_dtype}, {_dev}"
+                _x = torch.tensor(_rng.standard_normal((_n, _d)), dtype=_dtype, device=_dev)
+                _W = torch.tensor(_rng.standard_normal((_d, _mm)), dtype=_dtype, device=_dev)
+                _b = torch.tensor(_rng.standard_normal(_mm), dtype=_dtype, device=_dev)
+                # test mode: exact, no randomness
+                _out, _mask = dropconnect_forward(_x, _W, _b, _p, "test")
+                assert _mask is None, f"test mode must return mask None ({_where})"
+                assert _out.dtype == _dtype and _out.device.type == _dev, f"test-mode output dtype/device ({_where})"
+                check_close(_out, to_numpy(_x) @ to_numpy(_W) + to_numpy(_b), f"test-mode output ({_where})", **_tol)
+                # train mode: output agrees with the returned mask
+                _xg, _Wg, _bg = (t.clone().requires_grad_(True) for t in (_x, _W, _b))
+                _out, _mask = dropconnect_forward(_xg, _Wg, _bg, _p, "train",
+                                                  generator=torch.Generator(device=_dev).manual_seed(int(_rng.integers(1 << 30))))
+                assert tuple(_mask.shape) == (_n, _d, _mm), f"mask shape {tuple(_mask.shape)} ({_where})"
+                assert _out.dtype == _dtype and tuple(_out.shape) == (_n, _mm), f"train-mode output dtype/shape ({_where})"
+                _mk = to_numpy(_mask)
+                assert set(np.unique(_mk)) <= {0.0, 1.0}, f"mask entries must be 0 or 1 ({_where})"
+                _xn, _Wn = to_numpy(_x), to_numpy(_W)
+                _bn = to_numpy(_b)
+                check_close(_out, np.einsum("nd,ndm->nm", _xn, _mk * _Wn) / (1 - _p) + _bn,
+                            f"train-mode output vs the returned mask ({_where})", **_tol)
+                # gradients through the layer, against the closed form with the same mask
+                _gout = _rng.standard_normal((_n, _mm))
+                _out.backward(torch.tensor(_gout, dtype=_dtype, device=_dev))
+                assert _xg.grad is not None and _Wg.grad is not None and _bg.grad is not None, f"no gradient ({_where})"
+                check_close(_Wg.grad, np.einsum("nd,nm,ndm->dm", _xn, _gout, _mk) / (1 - _p), f"dL/dW ({_where})", **_tol)
+                check_close(_xg.grad, np.einsum("nm,ndm->nd", _gout, _mk * _Wn) / (1 - _p), f"dL/dx ({_where})", **_tol)
+                check_close(_bg.grad, _gout.sum(axis=0), f"dL/db ({_where})", **_tol)
+        # statistics on many identical examples: keep rate, independence, mean and variance of each output unit
+        for _p in [0.1, 0.5, 0.8]:
+            _N, _d, _mm = 40000, 6, 3
+            _x1 = _rng.standard_normal(_d)
+            _Wn = _rng.standard_normal((_d, _mm))
+            _bn = _rng.standard_normal(_mm)
+            _xs = torch.tensor(np.tile(_x1, (_N, 1)), dtype=_dtype, device=_dev)
+            _out, _mask = dropconnect_forward(_xs, torch.tensor(_Wn, dtype=_dtype, device=_dev),
+                                              torch.tensor(_bn, dtype=_dtype, device=_dev), _p, "train")
+            _mk = to_numpy(_mask)
+            _kept = _mk.mean()
+            _se_keep = np.sqrt(_p * (1 - _p) / _mk.size)
+            assert abs(_kept - (1 - _p)) < 5 * _se_keep, f"keep rate {_kept:.4f}, expected {1 - _p} (p={_p}, {_dtype}, {_dev})"
+            _per_example = _mk.reshape(_N, -1).mean(axis=0)  # each weight position, across examples
+            assert np.all(np.abs(_per_example - (1 - _p)) < 6 * np.sqrt(_p * (1 - _p) / _N)), f"masks not independent per example (p={_p})"
+            _o = to_numpy(_out)
+            _var = _p / (1 - _p) * ((_x1[:, None] ** 2) * _Wn ** 2).sum(axis=0)
+            _mean_expected = _x1 @ _Wn + _bn
+            assert np.all(np.abs(_o.mean(axis=0) - _mean_expected) < 5 * np.sqrt(_var / _N) + 1e-6), (
+                f"mean output {_o.mean(axis=0)} vs x W + b {_mean_expected} (p={_p}, {_dtype}, {_dev})")
+            assert np.all(np.abs(_o.var(axis=0) / _var - 1) < 0.05), (
+                f"output variance {_o.var(axis=0)} vs p/(1-p) sum x^2 W^2 = {_var} (p={_p}, {_dtype}, {_dev})")
+            _corr = np.corrcoef(_o.T)[0, 1]
+            assert abs(_corr) < 0.03, f"output units are correlated ({_corr:.3f}): one coin per weight, not per input (p={_p})"
+        # reproducibility with a generator, and fresh masks from call to call
+        _x = torch.tensor(_rng.standard_normal((8, 10)), dtype=_dtype, device=_dev)
+        _W = torch.tensor(_rng.standard_normal((10, 4)), dtype=_dtype, device=_dev)
+        _b = torch.zeros(4, dtype=_dtype, device=_dev)
+        _o1, _m1 = dropconnect_forward(_x, _W, _b, 0.5, "train", generator=torch.Generator(device=_dev).manual_seed(3))
+        _o2, _m2 = dropconnect_forward(_x, _W, _b, 0.5, "train", generator=torch.Generator(device=_dev).manual_seed(3))
+        _o3, _m3 = dropconnect_forward(_x, _W, _b, 0.5, "train")
+        _o4, _m4 = dropconnect_forward(_x, _W, _b, 0.5, "train")
+        check_close(_o1, _o2, f"same generator seed, same output ({_dtype}, {_dev})")
+        assert not torch.equal(_m3, _m4), f"two calls without a generator drew the same mask ({_dtype}, {_dev})"
+### END HIDDEN TESTS
+print("Hidden tests run when grading.")
+
+# %% [markdown]
+# ### DropConnect's noise, measured
+#
+# Your layer, on one input row $x \in \mathbb{R}^{6}$ and $W \in \mathbb{R}^{6\times 3}$ repeated over
+# 50,000 examples with $p = 0.5$, against the closed forms of section 2; and, for comparison, dropout on
+# the layer's input (one coin per input unit, shared by the three outputs), written here in two lines.
+
+# %%
+with experiment("the mean, variance and correlation of DropConnect's output"):
+    gen = torch.Generator().manual_seed(0)
+    x_row = torch.tensor([1.0, -0.5, 2.0, 0.3, -1.2, 0.8], dtype=torch.float64)
+    W_demo = torch.tensor(np.random.default_rng(1).standard_normal((6, 3)))
+    b_demo = torch.zeros(3, dtype=torch.float64)
+    n_draws, p_demo = 50000, 0.5
+    xs = x_row.repeat(n_draws, 1)
+    u_dc, _ = dropconnect_forward(xs, W_demo, b_demo, p_demo, "train", generator=gen)
+    keep_inputs = (torch.rand(xs.shape, generator=gen, dtype=torch.float64) >= p_demo).double()
+    u_do = (xs * keep_inputs / (1 - p_demo)) @ W_demo + b_demo  # dropout on the inputs, for comparison
+    u_dc, u_do = u_dc.numpy(), u_do.numpy()
+    xw = x_row.numpy() @ W_demo.numpy()
+    var_theory = p_demo / (1 - p_demo) * ((x_row.numpy()[:, None] ** 2) * W_demo.numpy() ** 2).sum(axis=0)
+    print("unit             x W + b   mean DC   mean dropout |  var theory   var DC   var dropout")
+    for m in range(3):
+        print(f"u_{m}          {xw[m]:10.3f} {u_dc[:, m].mean():9.3f} {u_do[:, m].mean():12.3f} | "
+              f"{var_theory[m]:11.3f} {u_dc[:, m].var():8.3f} {u_do[:, m].var():11.3f}")
+    cov_theory = p_demo / (1 - p_demo) * (x_row.numpy() ** 2 * W_demo.numpy()[:, 0] * W_demo.numpy()[:, 1]).sum()
+    corr_theory = cov_theory / np.sqrt(var_theory[0] * var_theory[1])
+    print(f"correlation of u_0 and u_1: DropConnect {np.corrcoef(u_dc[:, 0], u_dc[:, 1])[0, 1]:+.3f} (theory 0), "
+          f"dropout {np.corrcoef(u_do[:, 0], u_do[:, 1])[0, 1]:+.3f} (theory {corr_theory:+.3f})")
+
+    fig, ax = plt.subplots(1, 2, figsize=(11, 3.6), sharex=True, sharey=True)
+    for a, u, name in ((ax[0], u_do, "dropout on the inputs"), (ax[1], u_dc, "DropConnect")):
+        a.plot(u[:2000, 0], u[:2000, 1], ".", ms=2, alpha=0.4)
+        a.plot(*xw[:2], "r*", ms=12, label="x W (the test-time output)")
+        a.set(xlabel="$u_0$", ylabel="$u_1$", title=f"{name}: 2000 draws of $(u_0, u_1)$")
+        a.legend(fontsize=8)
+        a.grid(True, alpha=0.3)
+    plt.show()
+
+# %% [markdown]
+# **What we measured.** Over 50,000 draws the mean of each output unit is within 0.015 of $xW$ (about two
+# standard errors), for DropConnect and for dropout alike, and the variances agree with
+# $\frac{p}{1-p}\sum_d x_d^2 W_{dm}^2$ to within 0.5% (predicted 2.716, 2.270, 1.107; DropConnect 2.729,
+# 2.269, 1.104; dropout 2.734, 2.275, 1.109): **per unit, the two are equally noisy**, as derived. They differ
+# in the correlation: $u_0$ and $u_1$ are uncorrelated under DropConnect (measured +0.011; the theory says 0,
+# and the standard error of a correlation from 50,000 draws is about 0.005) but strongly correlated under
+# dropout (measured -0.434, predicted -0.431), because one dropped input moves every output. The scatter
+# plots show the same fact from the other side: with dropout the pair $(u_0, u_1)$ can take only
+# $2^6 = 64$ values, one per input mask, with DropConnect up to $2^{12}$.
+#
+# **Q2.** A layer has $D = 512$ inputs and $M = 512$ outputs, and a mini-batch has 128 examples. How many
+# random numbers does one forward pass of DropConnect draw, and how many does dropout on the inputs draw?
+# What does that say about why DropConnect is "not commonly used" while dropout is everywhere?
+#
+# <details><summary>Answer</summary>
+#
+# DropConnect: one per weight per example, $128 \cdot 512 \cdot 512 \approx 3.4\cdot 10^7$, and it must
+# also form a separate masked weight matrix per example, so the layer becomes a batched matrix product with
+# $N$ different matrices instead of one matrix product. Dropout: $128\cdot 512 = 65{,}536$ coins and one
+# ordinary matrix product. Wan et al. wrote a dedicated GPU kernel for it (and report accuracies close
+# to dropout's, a little better on some benchmarks); sharing one mask across the batch makes DropConnect
+# cheap again but changes the estimator. The cost, more than the idea, is what kept it rare.
+# </details>
+
+# %% [markdown]
+# ## 4. Fractional max pooling: randomize where we pool
+#
+# ### The problem
+#
+# A $2\times2$ max pooling with stride 2 halves the height and the width at once. That is a big,
+# fixed step: an $8\times8$ digit survives **three** of them (8, 4, 2, 1), a $32\times32$ CIFAR image
+# five. Between pooling layers the network can only add convolutions at a fixed resolution. Graham
+# (*Fractional Max-Pooling*, 2014) asked for a pooling that shrinks the size by a factor
+# $\alpha = N_{\text{in}}/N_{\text{out}}$ **between 1 and 2**, e.g. $\sqrt2$, so that many more pooling
+# layers fit, and that picks its regions **at random**, a different choice at every forward pass, so that
+# the network never sees exactly the same downsampling twice: a form of built-in data augmentation by
+# small distortions. That second part is the regularizer of the notes.
+#
+# ### The math: sequences of increments 1 and 2
+#
+# Along one axis, choose boundaries $0 = a_0 < a_1 < \dots < a_{N_{\text{out}}}$ whose **increments are
+# all 1 or 2**, and pool over the intervals they define. Graham's two shapes of regions:
+#
+# - **disjoint**: region $i$ is $[a_i, a_{i+1})$ (1 or 2 rows) and the last boundary is
+#   $a_{N_{\text{out}}} = N_{\text{in}}$, so the regions tile the axis exactly;
+# - **overlapping**: region $i$ is the *closed* interval $[a_i, a_{i+1}]$ (2 or 3 rows, neighbours share
+#   their boundary row) and $a_{N_{\text{out}}} = N_{\text{in}} - 1$, the last row.
+#
+# Write $S$ for the last boundary ($N_{\text{in}}$ or $N_{\text{in}} - 1$). $N_{\text{out}}$ increments
+# of 1 or 2 add up to $S$ exactly when there are $S - N_{\text{out}}$ twos and $2N_{\text{out}} - S$ ones,
+# which needs $N_{\text{out}} \le S \le 2N_{\text{out}}$: that is why $\alpha$ lies between 1 and 2. Two
+# ways to choose the increments:
+#
+# - **random**: a uniformly random arrangement of those ones and twos (a random permutation);
+# - **pseudo-random**: with $\alpha = S/N_{\text{out}}$ and one random $u \in [0, 1)$,
+#   $$ a_i = \lceil \alpha\,(i + u) \rceil - \lceil \alpha\, u \rceil , \qquad i = 0, \dots, N_{\text{out}} . $$
+#   Graham writes $a_i = \lceil \alpha(i+u) \rceil$; subtracting $\lceil \alpha u\rceil$ makes our indices
+#   start at $a_0 = 0$, and then $a_{N_{\text{out}}} = \lceil S + \alpha u\rceil - \lceil \alpha u \rceil
+#   = S$ exactly, because $S$ is an integer. Every increment is
+#   $\lceil y \rceil - \lceil y - \alpha \rceil \in \{\lfloor\alpha\rfloor, \lceil\alpha\rceil\} = \{1, 2\}$
+#   (with $y = \alpha(i+u)$). The sequence is as regular as the ratio allows: the twos are spread out
+#   evenly, and only $u$ shifts the pattern. (In floating point, set $a_{N_{\text{out}}} = S$ explicitly,
+#   and compute $(i + u)\,S/N_{\text{out}}$ rather than $\alpha\,(i+u)$ with a rounded $\alpha$: then
+#   $u = 0$ hits the integers exactly.)
+#
+# In two dimensions the rows and the columns get independent sequences, and region $(i, j)$ is the
+# rectangle (rows of interval $i$) $\times$ (columns of interval $j$).
+#
+# ### What torch implements
+#
+# `torch.nn.functional.fractional_max_pool2d(x, kernel_size, output_size, _random_samples=...)` is
+# **not** one of Graham's four variants. Reading its CPU kernel
+# (`aten/src/ATen/native/FractionalMaxPool2d.cpp`, `fractional_max_pool2d_generate_intervals`), its
+# windows have a **fixed size** $k$ (`kernel_size`), and only their starting points are pseudo-random:
+#
+# $$ s_i = \big\lfloor (i + u)\,\beta \big\rfloor - \big\lfloor u\,\beta \big\rfloor \;\;(i < N_{\text{out}} - 1),
+#    \qquad s_{N_{\text{out}}-1} = N_{\text{in}} - k, \qquad \beta = \frac{N_{\text{in}} - k}{N_{\text{out}} - 1}, $$
+#
+# computed in the input's floating dtype and truncated to integers, with window $i$ covering
+# $[s_i, s_i + k)$. (For $N_{\text{out}} = 1$ the only window starts at $N_{\text{in}} - k$.) The samples
+# come as a tensor of shape $(N, C, 2)$, one pair per (example, channel) plane, and, a trap,
+# `samples[n, c, 0]` drives the **width** (columns) and `samples[n, c, 1]` the **height** (rows). With
+# $k = 2$ the starts advance by 1 or 2, so the windows cover every row, overlapping by one row where the
+# step is 1. Your function reproduces this variant too (`kernel_size=k`), exactly: the hidden tests
+# compare it with torch bit for bit.
+#
+# ### A picture: the regions, worked by hand
+#
+# Pooling a $7\times7$ map to $5\times5$ ($\alpha = 1.4$) with $u = 0.3$ for the rows and $u = 0.7$ for
+# the columns. Every rectangle is one output's region (shaded in a checkerboard so that neighbours can be
+# told apart; where regions overlap, the shading is darker). The sequences below are the ones the visible
+# tests check.
+
+# %%
+def draw_regions(ax, rows, cols, n_in, title):
+    """Outline the pooling regions [r0, r1) x [c0, c1) of one plane on an n_in x n_in grid."""
+    ax.set_xlim(0, n_in)
+    ax.set_ylim(n_in, 0)
+    ax.set_xticks(range(n_in + 1))
+    ax.set_yticks(range(n_in + 1))
+    ax.tick_params(labelsize=6)
+    ax.grid(True, color="0.8", lw=0.5)
+    for i, (r0, r1) in enumerate(rows):
+        for j, (c0, c1) in enumerate(cols):
+            color = "C0" if (i + j) % 2 == 0 else "C1"
+            ax.add_patch(mpatches.Rectangle((c0 + 0.06, r0 + 0.06), c1 - c0 - 0.12, r1 - r0 - 0.12,
+                                            facecolor=color, alpha=0.3, edgecolor=color, lw=1.2))
+    ax.set_title(title, fontsize=9)
+    ax.set_aspect("equal")
+
+
+def intervals_from(boundaries, overlapping=False):
+    """[a_i, a_{i+1}) (disjoint) or [a_i, a_{i+1} + 1) (overlapping) from a list of boundaries."""
+    return [(a, b + int(overlapping)) for a, b in zip(boundaries[:-1], boundaries[1:])]
+
+
+hand_worked = {  # (rows, cols) for u_rows = 0.3, u_cols = 0.7, 7 -> 5
+    "pseudo-random, disjoint\nrows a = 0,1,3,4,6,7; cols a = 0,2,3,5,6,7":
+        (intervals_from([0, 1, 3, 4, 6, 7]), intervals_from([0, 2, 3, 5, 6, 7])),
+    "pseudo-random, overlapping (S = 6)\nrows a = 0,1,2,3,5,6; cols a = 0,2,3,4,5,6":
+        (intervals_from([0, 1, 2, 3, 5, 6], True), intervals_from([0, 2, 3, 4, 5, 6], True)),
+    "random, disjoint (one draw)\nrows a = 0,2,3,5,6,7; cols a = 0,1,2,4,6,7":
+        (intervals_from([0, 2, 3, 5, 6, 7]), intervals_from([0, 1, 2, 4, 6, 7])),
+    "torch, kernel_size = 2\nrow starts 0,1,2,4,5; col starts 0,2,3,4,5":
+        ([(s, s + 2) for s in (0, 1, 2, 4, 5)], [(s, s + 2) for s in (0, 2, 3, 4, 5)]),
+}
+fig, axes = plt.subplots(1, 4, figsize=(15, 4))
+for ax, (title, (rows, cols)) in zip(axes, hand_worked.items()):
+    draw_regions(ax, rows, cols, 7, title)
+plt.show()
+
+# %% [markdown]
+# ## 5. Exercise: `fractional_max_pool2d`
+#
+# Implement `fractional_max_pool2d(x, output_size, samples=None, overlapping=False, pseudo_random=False,
+# kernel_size=None, generator=None, return_intervals=False)` for a batch `x` of shape $(N, C, H, W)$.
+# Every (example, channel) plane gets its own regions: its own $u$ pair from `samples[n, c]` (pseudo-random
+# and torch), or its own random arrangement (random). The docstring is the full contract. A plan:
+#
+# 1. Write the 1-D part first, for one axis and all planes at once: from `n_in`, `n_out` and the planes'
+#    samples `u` (shape $(N, C)$), compute `start` and `end`, int64 tensors of shape $(N, C, n_{\text{out}})$.
+#    For the random arrangement, one way that treats all planes at once: draw random keys of shape
+#    $(N, C, n_{\text{out}})$, and mark as "2" the positions whose rank among the keys is below the number
+#    of twos (`keys.argsort(-1).argsort(-1)` gives the ranks); then `cumsum` the increments.
+# 2. Take the maximum over each rectangle. A loop over output positions works but is slow in section 8,
+#    which trains a network through your function. A vectorized way: every region has at most $K$ columns
+#    ($K$ = the largest `end - start`); index columns `start + arange(K)` clipped to `end - 1` (repeating a
+#    column inside its own region does not change a maximum), gather them with `torch.gather`, and take the
+#    max over the $K$ axis; then do the same for the rows of that result. (The maximum over a rectangle is
+#    the maximum over its rows of the maxima over its columns.)
+#
+# Keep it differentiable (no `.detach()`, no NumPy): `gather` and `max` have gradients. Raise a
+# `ValueError` when the sizes do not allow the requested regions.
+
+# %% nbgrader={"grade": false, "grade_id": "fractional_max_pool2d", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def fractional_max_pool2d(x, output_size, samples=None, overlapping=False, pseudo_random=False,
+                          kernel_size=None, generator=None, return_intervals=False):
+    """Fractional max pooling (Graham, 2014) of a batch of feature maps, and torch's variant of it.
+
+    Every (example, channel) plane gets its own regions. Along one axis, with n_in inputs and n_out
+    outputs, output i pools the half-open interval [start_i, end_i) of input indices:
+
+    - Graham's regions (kernel_size None). Boundaries 0 = a_0 < a_1 < ... < a_{n_out} = S, every
+      increment 1 or 2, with S = n_in (disjoint) or S = n_in - 1 (overlapping):
+        disjoint:    [start_i, end_i) = [a_i, a_{i+1})        (1 or 2 rows; the regions tile the axis)
+        overlapping: [start_i, end_i) = [a_i, a_{i+1} + 1)    (2 or 3 rows; neighbours share one row)
+      random (pseudo_random False): the increments are a uniformly random arrangement of S - n_out twos
+        and 2 n_out - S ones, drawn with `generator`, independently for every plane and every call;
+      pseudo-random (pseudo_random True): a_i = ceil((i + u) S / n_out) - ceil(u S / n_out) for
+        i < n_out, and a_{n_out} = S, with u the plane's sample for this axis.
+      Needs n_out <= S <= 2 n_out (otherwise ValueError).
+    - torch's regions (kernel_size k): fixed windows [s_i, s_i + k) with
+        s_i = floor((i + u) alpha) - floor(u alpha) for i < n_out - 1, alpha = (n_in - k) / (n_out - 1),
+        s_{n_out - 1} = n_in - k,
+      computed in the dtype of `samples`, as torch.nn.functional.fractional_max_pool2d does.
+      Needs n_out + k - 1 <= n_in (otherwise ValueError). overlapping and pseudo_random are not used.
+
+    Inputs:
+    - x: torch tensor of shape (N, C, H, W), floating dtype, any device.
+    - output_size: int or pair (H_out, W_out).
+    - samples: None or a tensor of shape (N, C, 2) with values in [0, 1), torch's `_random_samples` layout:
+      samples[n, c, 0] is u for the WIDTH (columns) and samples[n, c, 1] is u for the HEIGHT (rows) of
+      plane (n, c). Used by the pseudo-random and torch regions. None: draw
+      torch.rand(N, C, 2, generator=generator, dtype=x.dtype, device=x.device) when they are needed.
+    - overlapping, pseudo_random: choose among Graham's four variants.
+    - kernel_size: None (Graham's regions), or an int or a pair (kH, kW) (torch's fixed windows).
+    - generator: optional torch.Generator on x's device, for every random draw.
+    - return_intervals: also return the regions.
+
+    Returns:
+    - out: tensor of shape (N, C, H_out, W_out), dtype of x: out[n, c, i, j] is the max of x[n, c] over
+      rows [row_start, row_end) and columns [col_start, col_end) of region (i, j). Differentiable.
+    - with return_intervals=True: (out, (row_start, row_end), (col_start, col_end)), int64 tensors of
+      shapes (N, C, H_out) for the rows and (N, C, W_out) for the columns.
+    """
+    ### BEGIN SOLUTION
+    N, C, H, W = x.shape
+    out_h, out_w = (output_size, output_size) if isinstance(output_size, int) else tuple(output_size)
+    if kernel_size is not None:
+        kernel_size = (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
+    if samples is None and (pseudo_random or kernel_size is not None):
+        samples = torch.rand(N, C, 2, generator=generator, dtype=x.dtype, device=x.device)
+    dev = x.device
+
+    def intervals(n_in, n_out, u, k):
+        """start, end (int64, shape (N, C, n_out)) along one axis; u: (N, C) samples or None."""
+        if k is not None:  # torch's fixed windows
+            if n_out + k - 1 > n_in:
+                raise ValueError(f"kernel_size {k} and output size {n_out} do not fit in an input of size {n_in}")
+            start = torch.full((N, C, n_out), n_in - k, dtype=torch.long, device=dev)
+            if n_out > 1:
+                u = u.to(dev)
+                alpha = torch.tensor(float(n_in - k), dtype=u.dtype, device=dev) / (n_out - 1)
+                i = torch.arange(n_out - 1, dtype=u.dtype, device=dev)
+                start[..., :-1] = ((i + u[..., None]) * alpha).floor().long() - (u[..., None] * alpha).floor().long()
+            return start, start + k
+        span = n_in - 1 if overlapping else n_in
+        if not n_out <= span <= 2 * n_out:
+            raise ValueError(f"cannot pool {n_in} -> {n_out} with increments of 1 or 2 "
+                             f"({'overlapping' if overlapping else 'disjoint'} regions)")
+        if pseudo_random:
+            i = torch.arange(n_out + 1, dtype=torch.float64, device=dev)
+            u = u.to(dev).double()[..., None]
+            a = (torch.ceil((i + u) * span / n_out) - torch.ceil(u * span / n_out)).long()
+            a[..., -1] = span
+        else:
+            keys = torch.rand(N, C, n_out, generator=generator, device=dev)
+            twos = keys.argsort(dim=-1).argsort(dim=-1) < span - n_out
+            a = torch.cat([torch.zeros(N, C, 1, dtype=torch.long, device=dev), (1 + twos.long()).cumsum(-1)], dim=-1)
+        return a[..., :-1], a[..., 1:] + int(overlapping)
+
+    k_h, k_w = (None, None) if kernel_size is None else kernel_size
+    row_start, row_end = intervals(H, out_h, None if samples is None else samples[..., 1], k_h)
+    col_start, col_end = intervals(W, out_w, None if samples is None else samples[..., 0], k_w)
+    K_h, K_w = int((row_end - row_start).max()), int((col_end - col_start).max())
+    rows = torch.minimum(row_start[..., None] + torch.arange(K_h, device=dev), row_end[..., None] - 1)
+    cols = torch.minimum(col_start[..., None] + torch.arange(K_w, device=dev), col_end[..., None] - 1)
+    # a max over a rectangle is a max over rows of maxes over columns: first the columns of every row,
+    picked = x.gather(3, cols.reshape(N, C, 1, out_w * K_w).expand(N, C, H, out_w * K_w))
+    col_max = picked.reshape(N, C, H, out_w, K_w).max(dim=-1).values           # (N, C, H, out_w)
+    # then the rows of that
+    picked = col_max.gather(2, rows.reshape(N, C, out_h * K_h, 1).expand(N, C, out_h * K_h, out_w))
+    out = picked.reshape(N, C, out_h, K_h, out_w).max(dim=3).values           # (N, C, out_h, out_w)
+    if return_intervals:
+        return out, (row_start, row_end), (col_start, col_end)
+    return out
+    ### END SOLUTION
+
+
+# %% [markdown]
+# ### Visible tests (2 points)
+#
+# The $7 \to 5$ example of the picture, on `x = arange(49).reshape(1, 1, 7, 7)` (the maximum of a region is
+# its bottom-right entry) and on `-x` (its top-left entry), with `samples = [[[0.7, 0.3]]]`: $u = 0.3$ for
+# the rows (height, `samples[..., 1]`) and $u = 0.7$ for the columns (width, `samples[..., 0]`):
+#
+# | variant | rows, $u = 0.3$ | columns, $u = 0.7$ | regions |
+# | --- | --- | --- | --- |
+# | pseudo-random, disjoint ($S = 7$, $\alpha = 1.4$) | $\lceil 1.4(i + 0.3)\rceil - 1$: $a = 0, 1, 3, 4, 6, 7$ | $\lceil 1.4(i+0.7)\rceil - 1$: $a = 0, 2, 3, 5, 6, 7$ | $[a_i, a_{i+1})$ |
+# | pseudo-random, overlapping ($S = 6$, $\alpha = 1.2$) | $a = 0, 1, 2, 3, 5, 6$ | $a = 0, 2, 3, 4, 5, 6$ | $[a_i, a_{i+1}]$, i.e. ends $a_{i+1} + 1$ |
+# | torch, `kernel_size=2` ($\beta = 5/4$) | starts $\lfloor 1.25(i+0.3)\rfloor$: $0, 1, 2, 4$, then $7-2 = 5$ | starts $0, 2, 3, 4, 5$ | $[s_i, s_i + 2)$ |
+# | pseudo-random, disjoint, $9 \to 6$, $u = 0$ ($\alpha = 1.5$) | $\lceil 1.5\, i\rceil$: $a = 0, 2, 3, 5, 6, 8, 9$ | the same | $[a_i, a_{i+1})$ |
+#
+# For instance the first disjoint output pools rows $[0, 1)$ and columns $[0, 2)$, so it is
+# `max(x[0, 0:2]) = 1`, and on `-x` it is `-0`. The last case is where **ceil** and **floor** differ:
+# $\lfloor 1.5\, i\rfloor$ would give $0, 1, 3, 4, 6, 7, 9$. Then random regions: on a $(4, 3, 10, 12)$
+# batch pooled to $7 \times 8$, every plane's increments must be 1 or 2 with exactly the right number of
+# twos, the regions must start at 0 and end at the last row, the planes must not all share one arrangement,
+# and the output must be the maximum over the regions you return.
+
+# %% nbgrader={"grade": true, "grade_id": "test_fractional_max_pool2d_visible", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+def _pool(x, output_size, **kwargs):
+    """Call with return_intervals=True; return out and the regions as NumPy int arrays (N, C, n_out)."""
+    result = fractional_max_pool2d(x, output_size, return_intervals=True, **kwargs)
+    assert isinstance(result, tuple) and len(result) == 3, (
+        "with return_intervals=True, return (out, (row_start, row_end), (col_start, col_end))")
+    out, rows, cols = result
+    return out, [to_numpy(t).astype(np.int64) for t in (*rows, *cols)]
+
+
+def _brute_max(xn, rs, re, cs, ce, reduce=np.max):
+    """The reduction of x over each region, by loops (xn: NumPy (N, C, H, W))."""
+    N, C = xn.shape[:2]
+    out = np.zeros((N, C, rs.shape[-1], cs.shape[-1]))
+    for n in range(N):
+        for c in range(C):
+            for i in range(rs.shape[-1]):
+                for j in range(cs.shape[-1]):
+                    out[n, c, i, j] = reduce(xn[n, c, rs[n, c, i]:re[n, c, i], cs[n, c, j]:ce[n, c, j]])
+    return out
+
+
+_x7 = torch.arange(49.0, dtype=torch.float64).reshape(1, 1, 7, 7)
+_s = torch.tensor([[[0.7, 0.3]]], dtype=torch.float64)
+_ends = lambda a, ov=False: (np.array(a[:-1]), np.array(a[1:]) + int(ov))  # noqa: E731  (start, end) from boundaries
+_cases = {
+    "pseudo-random disjoint, 7 -> 5": (dict(samples=_s, pseudo_random=True), _x7, 5,
+                                       _ends([0, 1, 3, 4, 6, 7]), _ends([0, 2, 3, 5, 6, 7])),
+    "pseudo-random overlapping, 7 -> 5": (dict(samples=_s, pseudo_random=True, overlapping=True), _x7, 5,
+                                          _ends([0, 1, 2, 3, 5, 6], True), _ends([0, 2, 3, 4, 5, 6], True)),
+    "torch's variant, kernel_size 2, 7 -> 5": (dict(samples=_s, kernel_size=2), _x7, 5,
+                                               (np.array([0, 1, 2, 4, 5]), np.array([2, 3, 4, 6, 7])),
+                                               (np.array([0, 2, 3, 4, 5]), np.array([2, 4, 5, 6, 7]))),
+    "pseudo-random disjoint, 9 -> 6, u = 0": (dict(samples=torch.zeros(1, 1, 2, dtype=torch.float64), pseudo_random=True),
+                                              torch.arange(81.0, dtype=torch.float64).reshape(1, 1, 9, 9), 6,
+                                              _ends([0, 2, 3, 5, 6, 8, 9]), _ends([0, 2, 3, 5, 6, 8, 9])),
+}
+for _name, (_kw, _x, _n_out, (_rs, _re), (_cs, _ce)) in _cases.items():
+    _n_in = _x.shape[-1]
+    _out, (_grs, _gre, _gcs, _gce) = _pool(_x, _n_out, **_kw)
+    assert _grs.shape == (1, 1, _n_out) and _gcs.shape == (1, 1, _n_out), (
+        f"{_name}: the intervals must have shape (N, C, n_out) = (1, 1, {_n_out}), got {_grs.shape} and {_gcs.shape}")
+    _got_r, _got_c = (_grs[0, 0], _gre[0, 0]), (_gcs[0, 0], _gce[0, 0])
+    if np.array_equal(_got_r[0], _cs) and np.array_equal(_got_c[0], _rs) and not np.array_equal(_rs, _cs):
+        raise AssertionError(f"{_name}: rows and columns are swapped. torch's layout: samples[n, c, 0] is u for the "
+                             "WIDTH (columns), samples[n, c, 1] for the HEIGHT (rows)")
+    for _axis, (_gs, _ge), (_es, _ee) in (("rows", _got_r, (_rs, _re)), ("columns", _got_c, (_cs, _ce))):
+        _msg = f"{_name}, {_axis}: starts {_gs.tolist()}, ends {_ge.tolist()}; expected starts {_es.tolist()}, ends {_ee.tolist()}"
+        if "u = 0" in _name and np.array_equal(_gs, [0, 1, 3, 4, 6, 7]):
+            raise AssertionError(f"{_msg}. This is floor((i + u) S / n_out): Graham's pseudo-random sequence uses ceil "
+                                 "(the two differ exactly where (i + u) S / n_out is an integer, as here with u = 0)")
+        if "torch" not in _name and _gs[0] != 0:
+            raise AssertionError(f"{_msg}. The first region must start at 0: subtract ceil(u S / n_out) from every a_i")
+        if "overlapping" in _name and np.array_equal(_ge, _ee - 1):
+            raise AssertionError(f"{_msg}. Overlapping regions are CLOSED intervals [a_i, a_(i+1)]: end = a_(i+1) + 1")
+        if "torch" in _name and np.array_equal(_ge - _gs, np.full(_n_out, 1)):
+            raise AssertionError(f"{_msg}. torch's windows are kernel_size wide: [s_i, s_i + k)")
+        if _ge[-1] != _n_in:
+            raise AssertionError(f"{_msg}. The last region must end at the input's end ({_n_in}): set the last boundary "
+                                 f"to S = n_in (disjoint) or n_in - 1 (overlapping), and for torch's variant the last start to n_in - k")
+        if "torch" in _name and np.array_equal(_gs, [0, 1, 2, 3, 5]):
+            raise AssertionError(f"{_msg}. torch's alpha is (n_in - k) / (n_out - 1), not (n_in - k) / n_out")
+        assert np.array_equal(_gs, _es) and np.array_equal(_ge, _ee), _msg
+    _R, _C = (_rs[None, None], _re[None, None]), (_cs[None, None], _ce[None, None])
+    _xn = to_numpy(_x)
+    check_close(_out, _brute_max(_xn, *_R, *_C), f"{_name}: the pooled values of arange", suspects={
+        "the average of each region was taken: fractional MAX pooling takes the maximum": _brute_max(_xn, *_R, *_C, reduce=np.mean),
+        "the sum of each region was taken: take the maximum": _brute_max(_xn, *_R, *_C, reduce=np.sum),
+    })
+    _out_neg, _ = _pool(-_x, _n_out, **_kw)
+    check_close(_out_neg, _brute_max(-_xn, *_R, *_C), f"{_name}: the pooled values of -arange (the max is each region's top-left entry)")
+    if "torch" in _name:
+        check_close(_out, F.fractional_max_pool2d(_x, 2, output_size=_n_out, _random_samples=_s),
+                    f"{_name}: your output against torch.nn.functional.fractional_max_pool2d")
+
+# Random regions: increments 1 or 2, the right number of twos, from 0 to the end, per plane, and the max.
+_xr = torch.randn(4, 3, 10, 12, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+for _overlapping in (False, True):
+    _what = "random, " + ("overlapping" if _overlapping else "disjoint")
+    for _call in range(2):
+        _out, (_grs, _gre, _gcs, _gce) = _pool(_xr, (7, 8), overlapping=_overlapping)
+        assert tuple(_out.shape) == (4, 3, 7, 8), f"{_what}: output shape {tuple(_out.shape)}, expected (4, 3, 7, 8)"
+        for _axis, _gs, _ge, _n_in, _n_out in (("rows", _grs, _gre, 10, 7), ("columns", _gcs, _gce, 12, 8)):
+            _S = _n_in - 1 if _overlapping else _n_in
+            _bounds = np.concatenate([_gs, _ge[..., -1:] - int(_overlapping)], axis=-1)  # a_0 .. a_n per plane
+            _inc = np.diff(_bounds, axis=-1)
+            assert np.all(_gs[..., 0] == 0), f"{_what}, {_axis}: the first region must start at 0"
+            assert np.all(_ge[..., -1] == _n_in), f"{_what}, {_axis}: the last region must end at {_n_in}, the input's end"
+            assert np.all((_inc == 1) | (_inc == 2)), (
+                f"{_what}, {_axis}: increments {sorted(set(_inc.ravel().tolist()))} found; every increment must be 1 or 2. "
+                "Drawing each increment independently and then fixing the last boundary gives 0s and 3s: arrange a "
+                "fixed number of ones and twos at random instead")
+            assert np.all((_inc == 2).sum(axis=-1) == _S - _n_out), (
+                f"{_what}, {_axis}: every plane needs exactly S - n_out = {_S - _n_out} twos")
+            assert np.all(_ge - _gs == _inc + int(_overlapping)), (
+                f"{_what}, {_axis}: regions must be [a_i, a_(i+1))" + (" + the shared row a_(i+1)" if _overlapping else ""))
+            assert len({tuple(r) for r in _inc.reshape(-1, _n_out)}) > 1, (
+                f"{_what}, {_axis}: all 12 planes got the same arrangement: draw one per (example, channel) plane")
+        check_close(_out, _brute_max(to_numpy(_xr), _grs, _gre, _gcs, _gce), f"{_what}: the max over the regions you returned")
+_g1 = fractional_max_pool2d(_xr, 7, generator=torch.Generator().manual_seed(5))
+_g2 = fractional_max_pool2d(_xr, 7, generator=torch.Generator().manual_seed(5))
+check_close(_g1, _g2, "two random calls with generators of the same seed (use generator=generator for every draw)")
+
+# The gradient reaches x: one unit per output, at the maximum of its region (disjoint regions, no ties).
+_xg = _xr.clone().requires_grad_(True)
+fractional_max_pool2d(_xg, (7, 8)).sum().backward()
+assert _xg.grad is not None, "no gradient reached x: keep the computation in torch (no .detach(), no NumPy)"
+check_close(_xg.grad.sum(), 4 * 3 * 7 * 8, "the total gradient (one unit per output)")
+try:
+    fractional_max_pool2d(_x7, 3, pseudo_random=True)
+except ValueError:
+    pass
+else:
+    raise AssertionError("7 -> 3 needs increments larger than 2 (S = 7 > 2 * 3): raise a ValueError")
+print("All visible tests passed.")
+
+# %% [markdown]
+# ### Hidden tests (3 points)
+#
+# When grading, this cell compares `kernel_size=k` with `torch.nn.functional.fractional_max_pool2d(...,
+# _random_samples=samples)` **for exact equality** (outputs, and gradients) over a few hundred random
+# configurations (batch, channels, sizes from 2 to 15, square and rectangular kernels from 1 to 4,
+# $N_{\text{out}} = 1$ included, float32 and float64). It checks Graham's pseudo-random regions against
+# the sequence computed in exact rational arithmetic, the random regions' properties (increments 1 or 2,
+# the right count of twos, coverage, every arrangement equally likely, a fresh arrangement per plane and per
+# call), the maximum and its gradient against loops, and the `ValueError`s.
+
+# %% nbgrader={"grade": true, "grade_id": "test_fractional_max_pool2d_hidden", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+# Hidden: fractional_max_pool2d(kernel_size=k) == torch.nn.functional.fractional_max_pool2d(_random_samples=...) exactly (outputs and gradients); Graham's regions vs exact sequences and properties; max and gradient vs loops.
+fractional_max_pool2d(torch.zeros(1, 1, 4, 4), 3, kernel_size=2)  # a first call: this cell fails until fractional_max_pool2d runs
+### BEGIN HIDDEN TESTS
+import math
+from fractions import Fraction
+from itertools import permutations
+
+_rng = np.random.default_rng(20241111)
+
+
+def _pool_h(x, output_size, **kwargs):
+    pooled, rws, cls = fractional_max_pool2d(x, output_size, return_intervals=True, **kwargs)
+    return pooled, [to_numpy(v).astype(np.int64) for v in (*rws, *cls)]
+
+
+def _loops(xn, rs, re, cs, ce):
+    """max over each region, and the gradient of the sum of the outputs w.r.t. x (argmax positions)."""
+    pooled = np.zeros(xn.shape[:2] + (rs.shape[-1], cs.shape[-1]))
+    grad = np.zeros_like(xn)
+    for (n, c, i, j), _ in np.ndenumerate(pooled):
+        block = xn[n, c, rs[n, c, i]:re[n, c, i], cs[n, c, j]:ce[n, c, j]]
+        pooled[n, c, i, j] = block.max()
+        r, q = np.unravel_index(np.argmax(block), block.shape)
+        grad[n, c, rs[n, c, i] + r, cs[n, c, j] + q] += 1
+    return pooled, grad
+
+
+def _fragile(values, margin):
+    v = np.asarray(values, dtype=np.float64)
+    return np.any(np.abs(v - np.round(v)) < margin)
+
+
+_dev = "cuda" if torch.cuda.is_available() else "cpu"
+# 1. torch's variant, exactly.
+_done = 0
+while _done < 300:
+    _N, _C = int(_rng.integers(1, 4)), int(_rng.integers(1, 4))
+    _H, _W = int(_rng.integers(2, 16)), int(_rng.integers(2, 16))
+    _kh, _kw = int(_rng.integers(1, min(4, _H) + 1)), int(_rng.integers(1, min(4, _W) + 1))
+    _oh, _ow = int(_rng.integers(1, _H - _kh + 2)), int(_rng.integers(1, _W - _kw + 2))
+    _dtype = [torch.float32, torch.float64][_done % 2]
+    _s = torch.tensor(_rng.random((_N, _C, 2)), dtype=_dtype)
+    _s64 = _s.double().numpy()
+    _ok = True
+    for _u, _n_in, _k, _n_out in ((_s64[..., 0], _W, _kw, _ow), (_s64[..., 1], _H, _kh, _oh)):
+        if _n_out > 1:
+            _beta = (_n_in - _k) / (_n_out - 1)
+            _ok &= not _fragile((np.arange(_n_out)[None, None, :] + _u[..., None]) * _beta, 1e-3)
+    if not _ok:
+        continue
+    _kernel = (_kh, _kw) if _done % 3 else (_kh if _kh == _kw else (_kh, _kw))
+    _x = torch.tensor(_rng.standard_normal((_N, _C, _H, _W)), dtype=_dtype)
+    _where = f"x {(_N, _C, _H, _W)}, kernel {_kernel}, output {(_oh, _ow)}, {_dtype}"
+    _ref = F.fractional_max_pool2d(_x, _kernel, output_size=(_oh, _ow), _random_samples=_s)
+    _got = fractional_max_pool2d(_x.to(_dev), (_oh, _ow), samples=_s.to(_dev), kernel_size=_kernel)
+    assert tuple(_got.shape) == tuple(_ref.shape) and _got.dtype == _dtype, f"output shape/dtype ({_where})"
+    assert torch.equal(_got.cpu(), _ref), f"differs from torch.nn.functional.fractional_max_pool2d ({_where})"
+    if _done % 5 == 0:
+        _xa = _x.clone().requires_grad_(True)
+        _xb = _x.clone().to(_dev).requires_grad_(True)
+        _gout = torch.tensor(_rng.standard_normal(tuple(_ref.shape)), dtype=_dtype)
+        F.fractional_max_pool2d(_xa, _kernel, output_size=(_oh, _ow), _random_samples=_s).backward(_gout)
+        fractional_max_pool2d(_xb, (_oh, _ow), samples=_s.to(_dev), kernel_size=_kernel).backward(_gout.to(_dev))
+        check_close(_xb.grad, _xa.grad, f"the gradient vs torch's ({_where})", rtol=1e-5, atol=1e-6)
+    _done += 1
+# an int output size, and samples=None (drawn inside: only the shape and the range can be checked)
+_x = torch.tensor(_rng.standard_normal((2, 3, 9, 9)))
+_o, (_rs, _re, _cs, _ce) = _pool_h(_x, 6, kernel_size=3)
+assert tuple(_o.shape) == (2, 3, 6, 6) and np.all(_re - _rs == 3) and np.all(_re[..., -1] == 9), "kernel_size=3, samples=None"
+
+# 2. Graham's pseudo-random regions against the exact sequence.
+for _trial in range(200):
+    _overlapping = bool(_trial % 2)
+    _N, _C = int(_rng.integers(1, 3)), int(_rng.integers(1, 3))
+    _oh, _ow = int(_rng.integers(1, 9)), int(_rng.integers(1, 9))
+    _H = _oh + int(_overlapping) + int(_rng.integers(0, _oh + 1))
+    _W = _ow + int(_overlapping) + int(_rng.integers(0, _ow + 1))
+    _dtype = [torch.float64, torch.float32][(_trial // 2) % 2]
+    _s = torch.tensor(_rng.random((_N, _C, 2)), dtype=_dtype)
+    _Sh, _Sw = _H - int(_overlapping), _W - int(_overlapping)
+    if _trial % 5 == 0 and (64 * _Sh) % _oh == 0 and (64 * _Sw) % _ow == 0:
+        _s[0, 0] = 0.0  # u = 0 where S / n_out is exact in binary: the sequence hits integers exactly
+    _s64 = _s.double().numpy()
+    _expected, _ok = [], True
+    for _u_plane, _n_in, _n_out in ((_s64[..., 1], _H, _oh), (_s64[..., 0], _W, _ow)):
+        _S = _n_in - int(_overlapping)
+        _starts = np.zeros((_N, _C, _n_out), dtype=np.int64)
+        _endsx = np.zeros((_N, _C, _n_out), dtype=np.int64)
+        for _n in range(_N):
+            for _c in range(_C):
+                _u = Fraction(float(_u_plane[_n, _c]))
+                if _u != 0 and _fragile([float((_i + _u) * _S / _n_out) for _i in range(_n_out + 1)], 1e-4):
+                    _ok = False
+                _a = [math.ceil((_i + _u) * _S / _n_out) - math.ceil(_u * _S / _n_out) for _i in range(_n_out)] + [_S]
+                _starts[_n, _c] = _a[:-1]
+                _endsx[_n, _c] = np.array(_a[1:]) + int(_overlapping)
+        _expected.append((_starts, _endsx))
+    if not _ok:
+        continue
+    _x = torch.tensor(_rng.standard_normal((_N, _C, _H, _W)), dtype=_dtype)
+    _where = f"pseudo-random {'overlapping' if _overlapping else 'disjoint'}, x {(_N, _C, _H, _W)} -> {(_oh, _ow)}, {_dtype}"
+    _xg = _x.clone().to(_dev).requires_grad_(True)
+    _o, (_rs, _re, _cs, _ce) = _pool_h(_xg, (_oh, _ow), samples=_s.to(_dev), pseudo_random=True, overlapping=_overlapping)
+    for _got, _exp, _what in ((_rs, _expected[0][0], "row starts"), (_re, _expected[0][1], "row ends"),
+                              (_cs, _expected[1][0], "column starts"), (_ce, _expected[1][1], "column ends")):
+        assert np.array_equal(_got, _exp), f"{_what}: {_got.tolist()} vs {_exp.tolist()} ({_where}, samples {_s.tolist()})"
+    _ref_out, _ref_grad = _loops(to_numpy(_x), _rs, _re, _cs, _ce)
+    assert _o.dtype == _dtype, f"output dtype ({_where})"
+    check_close(_o, _ref_out, f"pooled values ({_where})", rtol=0, atol=0)
+    _o.sum().backward()
+    check_close(_xg.grad, _ref_grad, f"gradient ({_where})", rtol=1e-6, atol=1e-6)
+
+# 3. Random regions: properties, uniform arrangements, fresh per plane and per call.
+for _overlapping in [False, True]:
+    for (_H, _W, _oh, _ow) in [(10, 12, 7, 8), (5, 9, 3, 5), (16, 16, 11, 11), (4, 2, 2, 1), (2, 3, 1, 2)]:
+        if _overlapping and not (_oh <= _H - 1 <= 2 * _oh and _ow <= _W - 1 <= 2 * _ow):
+            continue
+        if not _overlapping and not (_oh <= _H <= 2 * _oh and _ow <= _W <= 2 * _ow):
+            continue
+        _where = f"random {'overlapping' if _overlapping else 'disjoint'}, {(_H, _W)} -> {(_oh, _ow)}"
+        for _dtype in (torch.float32, torch.float64):
+            _x = torch.tensor(_rng.standard_normal((3, 4, _H, _W)), dtype=_dtype).to(_dev)
+            _o, (_rs, _re, _cs, _ce) = _pool_h(_x, (_oh, _ow), overlapping=_overlapping)
+            for _gs, _ge, _n_in, _n_out in ((_rs, _re, _H, _oh), (_cs, _ce, _W, _ow)):
+                _S = _n_in - int(_overlapping)
+                _inc = np.diff(np.concatenate([_gs, _ge[..., -1:] - int(_overlapping)], axis=-1), axis=-1)
+                assert np.all(_gs[..., 0] == 0) and np.all(_ge[..., -1] == _n_in), f"coverage ({_where})"
+                assert np.all((_inc == 1) | (_inc == 2)) and np.all((_inc == 2).sum(-1) == _S - _n_out), f"increments ({_where})"
+                assert np.all(_ge - _gs == _inc + int(_overlapping)), f"region sizes ({_where})"
+            assert _o.dtype == _dtype, f"output dtype ({_where})"
+            check_close(_o, _loops(to_numpy(_x), _rs, _re, _cs, _ce)[0], f"pooled values ({_where})", rtol=0, atol=0)
+# every arrangement equally likely (a uniformly random permutation of the increments)
+for _overlapping, (_n_in, _n_out) in ((False, (5, 3)), (True, (6, 3)), (False, (7, 4))):
+    _S = _n_in - int(_overlapping)
+    _x = torch.zeros(60, 50, _n_in, _n_in).to(_dev)
+    _o, (_rs, _re, _cs, _ce) = _pool_h(_x, _n_out, overlapping=_overlapping)
+    _inc = np.diff(np.concatenate([_rs, _re[..., -1:] - int(_overlapping)], axis=-1), axis=-1).reshape(-1, _n_out)
+    _patterns = sorted(set(permutations([2] * (_S - _n_out) + [1] * (2 * _n_out - _S))))
+    _counts = np.array([np.sum(np.all(_inc == np.array(p), axis=1)) for p in _patterns])
+    _expect = len(_inc) / len(_patterns)
+    assert _counts.sum() == len(_inc), f"some increments are not a permutation of the right ones and twos ({_n_in} -> {_n_out})"
+    assert np.all(np.abs(_counts - _expect) < 6 * np.sqrt(_expect)), (
+        f"arrangements are not equally likely ({_n_in} -> {_n_out}, overlapping={_overlapping}): counts {_counts.tolist()}")
+    _o2, (_rs2, *_) = _pool_h(_x, _n_out, overlapping=_overlapping)
+    assert not np.array_equal(_rs, _rs2), "two calls without a generator gave the same regions"
+# a generator makes the random and the pseudo-random regions reproducible
+_x = torch.tensor(_rng.standard_normal((2, 3, 11, 11))).to(_dev)
+for _kw in (dict(), dict(pseudo_random=True), dict(pseudo_random=True, overlapping=True), dict(kernel_size=2)):
+    _a = _pool_h(_x, 8, generator=torch.Generator(device=_dev).manual_seed(11), **_kw)
+    _b = _pool_h(_x, 8, generator=torch.Generator(device=_dev).manual_seed(11), **_kw)
+    assert torch.equal(_a[0], _b[0]) and all(np.array_equal(p, q) for p, q in zip(_a[1], _b[1])), f"generator reproducibility ({_kw})"
+
+# 4. Sizes that do not allow the regions raise ValueError.
+for _args, _kw in (((torch.zeros(1, 1, 7, 7), 3), dict()), ((torch.zeros(1, 1, 7, 7), 3), dict(pseudo_random=True)),
+                   ((torch.zeros(1, 1, 7, 7), 8), dict()), ((torch.zeros(1, 1, 7, 7), 2), dict(overlapping=True)),
+                   ((torch.zeros(1, 1, 5, 5), 4), dict(kernel_size=3))):
+    try:
+        fractional_max_pool2d(*_args, **_kw)
+    except ValueError as _err:
+        continue
+    raise AssertionError(f"no ValueError for x {tuple(_args[0].shape)} -> {_args[1]} with {_kw}")
+### END HIDDEN TESTS
+print("Hidden tests run when grading.")
+
+# %% [markdown]
+# ### Your regions, and torch's
+#
+# Now the regions *your* function draws, pooling $16 \to 11$ ($\alpha = 16/11 \approx 1.45$, close to
+# Graham's favourite $\sqrt2$): one plane per variant below. Then, over 2,000 planes, how varied the
+# row sequences are: how many distinct ones occur, and the longest run of consecutive twos (two 2-row
+# regions in a row). Last, your `kernel_size=2` against torch on a whole batch with the same samples.
+
+# %%
+with experiment("your pooling regions, and your function against torch"):
+    gen = torch.Generator().manual_seed(2)
+    variants = {"random, disjoint": dict(), "random, overlapping": dict(overlapping=True),
+                "pseudo-random, disjoint": dict(pseudo_random=True),
+                "pseudo-random, overlapping": dict(pseudo_random=True, overlapping=True),
+                "torch's variant, kernel_size=2": dict(kernel_size=2)}
+    fig, axes = plt.subplots(1, 5, figsize=(19, 4.2))
+    for ax, (name, kw) in zip(axes, variants.items()):
+        _, (rs, re), (cs, ce) = fractional_max_pool2d(torch.zeros(1, 1, 16, 16), 11, generator=gen,
+                                                      return_intervals=True, **kw)
+        draw_regions(ax, list(zip(rs[0, 0].tolist(), re[0, 0].tolist())),
+                     list(zip(cs[0, 0].tolist(), ce[0, 0].tolist())), 16, name)
+    plt.show()
+
+    print("16 -> 11 over 2,000 planes: distinct row sequences | longest run of twos | mean region height")
+    for name, kw in variants.items():
+        _, (rs, re), _ = fractional_max_pool2d(torch.zeros(20, 100, 16, 16), 11, generator=gen,
+                                               return_intervals=True, **kw)
+        starts = rs.reshape(-1, 11).numpy()
+        steps = np.diff(np.concatenate([starts, np.full((len(starts), 1), 16 - int("overlapping" in name))], 1), axis=1) \
+            if "torch" not in name else np.diff(starts, axis=1)
+        twos = steps == 2
+        longest = 0
+        for run in range(1, steps.shape[1] + 1):  # longest run of consecutive twos, over all planes
+            if np.any(np.all(np.lib.stride_tricks.sliding_window_view(twos, run, axis=1), axis=2)):
+                longest = run
+        print(f"  {name:31s} {len({tuple(s) for s in starts}):8d} {longest:20d} "
+              f"{(re - rs).double().mean().item():21.3f}")
+
+    samples = torch.rand(64, 16, 2, generator=gen)
+    feature_maps = torch.randn(64, 16, 16, 16, generator=gen)
+    ours = fractional_max_pool2d(feature_maps, 11, samples=samples, kernel_size=2)
+    theirs = F.fractional_max_pool2d(feature_maps, 2, output_size=11, _random_samples=samples)
+    print(f"your kernel_size=2 vs torch on a (64, 16, 16, 16) batch, same samples: identical = {torch.equal(ours, theirs)}, "
+          f"largest difference {(ours - theirs).abs().max().item():.1e}")
+
+# %% [markdown]
+# **What we measured.** The regions have the sizes the math says: the mean height of a disjoint region is
+# 1.455, which is $16/11 = \alpha$, of an overlapping one 2.364, which is $1 + 15/11$ (the shared row on top
+# of $S/N_{\text{out}}$), of torch's windows 2. The variants differ in how varied they are. Over 2,000 planes
+# the random sequences produced 456 of the $\binom{11}{5} = 462$ possible disjoint arrangements and all
+# $\binom{11}{4} = 330$ overlapping ones, with up to 5 (disjoint) and 4 (overlapping) 2-row regions in a
+# row; the pseudo-random sequences produced only 11 distinct sequences (the same evenly spread pattern,
+# shifted) and never two 2-row regions in a row; torch's produced 5. Your `kernel_size=2` reproduced torch
+# on all $64 \times 16$ planes of the batch: identical outputs.
+#
+# **Q3.** With $\alpha = \sqrt2$, how many fractional pooling layers fit between a $32\times32$ input and
+# a $2\times2$ map, against how many $2\times2$ max poolings? Why does that matter for a network's design?
+#
+# <details><summary>Answer</summary>
+#
+# Each layer divides the size by $\alpha$, so $\log(32/2)/\log\alpha$ layers: $\log 16/\log\sqrt2 = 8$
+# against $\log 16 / \log 2 = 4$. Twice as many resolution levels means the convolutions between poolings
+# see the image at more scales, and the network can be deeper without shrinking the map to nothing; Graham's
+# CIFAR networks stack a dozen or more FMP layers for exactly that reason. (Sizes are integers, so in
+# practice one rounds: $32 \to 23 \to 16 \to 11 \to 8 \to \dots$)
+# </details>
+#
+# **Q4.** In torch's variant with `kernel_size=2`, where the starts advance by 1 the windows overlap by
+# one row, where they advance by 2 they touch. How is that different from Graham's overlapping regions,
+# and why can torch's windows never skip a row when `kernel_size=2` but could when `kernel_size=1`?
+#
+# <details><summary>Answer</summary>
+#
+# Graham's overlapping regions are $[a_i, a_{i+1}]$: 2 or 3 rows, and neighbours always share exactly
+# one row. torch's are always exactly $k = 2$ rows, $[s_i, s_i + 2)$: they share a row only where the step
+# is 1, and never have 3 rows. Starting at 0, ending at $N_{\text{in}} - 2$, with steps of 1 or 2 (for
+# $\beta \le 2$), each window $[s_i, s_i+1]$ reaches the row before the next start, so no row is skipped.
+# With `kernel_size=1` a window is one row, and a step of 2 skips the row in between: that is subsampling,
+# not pooling.
+# </details>
+
+# %% [markdown]
+# ## 6. Stochastic depth: drop whole residual blocks
+#
+# ### The problem
+#
+# Very deep residual networks (Huang, Sun, Liu, Sedra and Weinberger, *Deep Networks with Stochastic
+# Depth*, ECCV 2016, worked with 110 to 1202 layers) are slow to train, their early layers receive weak
+# gradients, and they overfit. Their fix: during training, **skip whole residual blocks at random**. A
+# skipped block becomes the identity, so every mini-batch trains a shorter network; at test time the full
+# depth is used. In the notes' words: "eliminate layers, instead of neurons".
+#
+# ### The math
+#
+# Block $l$ of $L$ computes $H_l = \mathrm{ReLU}\big(\mathrm{id}(H_{l-1}) + f_l(H_{l-1})\big)$. With
+# stochastic depth, at **training** time
+#
+# $$ H_l = \mathrm{ReLU}\big(H_{l-1} + b_l\, f_l(H_{l-1})\big), \qquad b_l \sim \mathrm{Bernoulli}(p_l), $$
+#
+# one coin $b_l$ per block **per mini-batch** in the paper: the whole batch skips the block together, and
+# then $f_l$ need not be computed at all, which is where the paper's speed-up comes from. At **test**
+# time every block is used and its residual is scaled by the probability that it was there during training:
+#
+# $$ H_l^{\text{test}} = \mathrm{ReLU}\big(H_{l-1} + p_l\, f_l(H_{l-1})\big), $$
+#
+# so that, before the ReLU, the test output equals the training output's expectation given $H_{l-1}$.
+# The **survival probabilities** decay linearly from $p_0 = 1$ (the input is never dropped) to $p_L$ for the
+# last block (the paper uses $p_L = 0.5$): early blocks extract low-level features that everything after
+# them needs, so they are kept more often,
+#
+# $$ p_l = 1 - \frac{l}{L}\,(1 - p_L), \qquad l = 1, \dots, L . $$
+#
+# The **expected number of blocks** a mini-batch goes through is
+# $\sum_{l=1}^{L} p_l = L - \frac{L+1}{2}(1 - p_L)$: for the 110-layer ResNet ($L = 54$ blocks) with
+# $p_L = 0.5$, $54 - 13.75 = 40.25$ blocks, about $3L/4$. That is the paper's "about 25% faster training".
+#
+# **Two conventions, both in use.** `torchvision.ops.StochasticDepth` (and timm's `DropPath`) use
+# **inverted** scaling instead: $H_{l-1} + \frac{b_l}{p_l} f_l(H_{l-1})$ at training time and the plain
+# $H_{l-1} + f_l(H_{l-1})$ at test time, the same trick as inverted dropout; and its `mode="row"` draws one
+# coin **per example** (then nothing is saved: every example that keeps the block needs $f_l$), while
+# `mode="batch"` draws one per mini-batch as the paper does. Both conventions have the same expectation.
+# This notebook implements the **paper's** rule, one coin per mini-batch, scaling at test time.
+
+# %% [markdown]
+# ## 7. Exercises: `survival_probabilities` and `stochastic_depth`
+#
+# `survival_probabilities(L, p_L=0.5)` returns the linear-decay schedule as a NumPy float64 array of
+# shape $(L,)$ whose element $l - 1$ is $p_l$, for blocks $l = 1, \dots, L$.
+#
+# `stochastic_depth(x, residual_fn, survival_prob, training, generator=None)` is one residual block's
+# sum, before the ReLU (the block applies that itself):
+#
+# - `training=True`: draw **one** coin for the whole call,
+#   `torch.rand((), generator=generator, device=x.device) < survival_prob`; if it survives return
+#   `x + residual_fn(x)`, otherwise return `x` **without calling `residual_fn`** (that is the saving);
+# - `training=False`: return `x + survival_prob * residual_fn(x)` (the paper's test rule).
+
+# %% nbgrader={"grade": false, "grade_id": "survival_probabilities", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def survival_probabilities(L, p_L=0.5):
+    """The linear-decay rule of stochastic depth (Huang et al., 2016): p_l = 1 - l / L * (1 - p_L).
+
+    Inputs:
+    - L: int >= 1, the number of residual blocks.
+    - p_L: float in (0, 1], the survival probability of the last block (default 0.5, as in the paper).
+
+    Returns: NumPy float64 array of shape (L,), element l - 1 is p_l for block l = 1, ..., L
+    (so the first element is 1 - (1 - p_L) / L and the last is p_L).
+    """
+    ### BEGIN SOLUTION
+    l = np.arange(1, L + 1, dtype=np.float64)
+    return 1.0 - l / L * (1.0 - p_L)
+    ### END SOLUTION
+
+
+# %% [markdown]
+# ### Visible tests for `survival_probabilities` (2 points)
+#
+# | call | expected |
+# | --- | --- |
+# | `survival_probabilities(4, p_L=0.8)` | $1 - \frac{l}{4}\cdot 0.2$ for $l = 1..4$: $(0.95, 0.9, 0.85, 0.8)$ |
+# | `survival_probabilities(2)` | $p_L = 0.5$ by default: $(0.75, 0.5)$ |
+# | `survival_probabilities(1, p_L=0.3)` | one block, the last: $(0.3)$ |
+#
+# $p_L = 0.8$ on purpose: with $p_L = 0.5$, $1 - p_L = p_L$ and one typical mistake would go unnoticed.
+
+# %% nbgrader={"grade": true, "grade_id": "test_survival_probabilities_visible", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+_l = np.arange(1, 5)
+_got = survival_probabilities(4, p_L=0.8)
+assert _got is not None, "survival_probabilities returned None: did you forget to return the array?"
+_got = np.asarray(to_numpy(_got))
+assert _got.shape != (5,), ("5 values for L = 4: the blocks are l = 1, ..., L (the input, l = 0, is never dropped and "
+                            "gets no probability)")
+assert _got.shape == (4,), f"survival_probabilities(4) has shape {_got.shape}, expected (4,)"
+check_close(_got, [0.95, 0.9, 0.85, 0.8], "survival_probabilities(4, p_L=0.8)", suspects={
+    "the schedule is reversed: the FIRST block must be kept most often, p_l = 1 - l/L (1 - p_L), decreasing to p_L":
+        1 - (4 - _l) / 4 * 0.2,
+    "l starts from 0: the first block gets p = 1 and the last never reaches p_L. Blocks are numbered l = 1..L":
+        1 - (_l - 1) / 4 * 0.2,
+    "the schedule runs from 1 to p_L over L - 1 steps (l - 1)/(L - 1); the paper's is l/L, with p_0 = 1 for the input":
+        1 - (_l - 1) / 3 * 0.2,
+    "p_L was used where 1 - p_L belongs: p_l = 1 - l/L (1 - p_L)": 1 - _l / 4 * 0.8,
+    "every block got p_L: the survival probability decays linearly with depth": np.full(4, 0.8),
+    "these are drop probabilities (1 - p_l), not survival probabilities": _l / 4 * 0.2,
+})
+check_close(np.asarray(to_numpy(survival_probabilities(2))), [0.75, 0.5], "survival_probabilities(2) (default p_L = 0.5)")
+check_close(np.asarray(to_numpy(survival_probabilities(1, p_L=0.3))), [0.3], "survival_probabilities(1, p_L=0.3)")
+print("All visible tests passed.")
+
+# %% [markdown]
+# ### Hidden tests for `survival_probabilities` (3 points)
+#
+# When grading: the closed form $1 - \frac{l}{L}(1-p_L)$ for every $L$ from 1 to 200 and several $p_L$
+# (including 1, where nothing is dropped), the shape, that the values decrease from
+# $1 - (1-p_L)/L$ to exactly $p_L$, and that their sum is the expected depth $L - \frac{L+1}{2}(1-p_L)$.
+
+# %% nbgrader={"grade": true, "grade_id": "test_survival_probabilities_hidden", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+# Hidden: survival_probabilities(L, p_L) against the closed form for L = 1..200 and several p_L; shape, endpoints, monotonicity, expected depth.
+survival_probabilities(3)  # a first call: this cell fails until survival_probabilities runs
+### BEGIN HIDDEN TESTS
+for _pL in [0.5, 0.8, 0.2, 1.0, 0.05, 0.65]:
+    for _L in range(1, 201):
+        _where = f"L={_L}, p_L={_pL}"
+        _got = np.asarray(to_numpy(survival_probabilities(_L, p_L=_pL)) if _pL != 0.5 else to_numpy(survival_probabilities(_L)))
+        assert _got.shape == (_L,), f"shape {_got.shape}, expected ({_L},) ({_where})"
+        _expected = np.array([1 - _l / _L * (1 - _pL) for _l in range(1, _L + 1)])
+        check_close(_got, _expected, f"survival probabilities ({_where})", rtol=1e-12, atol=1e-12)
+        check_close(_got[-1], _pL, f"the last block's survival probability ({_where})", rtol=1e-12, atol=1e-12)
+        assert np.all(np.diff(_got) <= 1e-15), f"not non-increasing ({_where})"
+        check_close(_got.sum(), _L - (_L + 1) / 2 * (1 - _pL), f"expected depth ({_where})", rtol=1e-10, atol=1e-10)
+### END HIDDEN TESTS
+print("Hidden tests run when grading.")
+
+# %% nbgrader={"grade": false, "grade_id": "stochastic_depth", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def stochastic_depth(x, residual_fn, survival_prob, training, generator=None):
+    """One residual block's sum with stochastic depth (Huang et al., 2016), the paper's rules.
+
+    Training: one coin for the whole call (the whole mini-batch), b = 1 with probability survival_prob,
+    drawn as torch.rand((), generator=generator, device=x.device) < survival_prob:
+        b = 1: return x + residual_fn(x)
+        b = 0: return x, WITHOUT calling residual_fn (the block is skipped, its compute saved).
+    Test: return x + survival_prob * residual_fn(x).
+
+    Inputs:
+    - x: torch tensor of any shape (the block's input, e.g. (N, C, H, W)).
+    - residual_fn: callable mapping x to a tensor of x's shape (the residual branch f_l, e.g. conv-BN-ReLU-conv-BN).
+    - survival_prob: float in [0, 1], p_l, the probability that the block is KEPT during training.
+    - training: bool, True for the training rule, False for the test rule.
+    - generator: an optional torch.Generator on x's device for the coin (None: torch's global one).
+
+    Returns: tensor of x's shape (the sum before the block's ReLU).
+    """
+    ### BEGIN SOLUTION
+    if not training:
+        return x + survival_prob * residual_fn(x)
+    if torch.rand((), generator=generator, device=x.device).item() < survival_prob:
+        return x + residual_fn(x)
+    return x
+    ### END SOLUTION
+
+
+# %% [markdown]
+# ### Visible tests for `stochastic_depth` (2 points)
+#
+# With $x = \begin{pmatrix} 1 & 2 \\ 3 & 4\end{pmatrix}$ and $f(x) = 10x + 1$:
+#
+# | call | expected |
+# | --- | --- |
+# | test mode, $p = 0.8$ | $x + 0.8\,f(x) = 9x + 0.8 = \begin{pmatrix} 9.8 & 18.8 \\ 27.8 & 36.8 \end{pmatrix}$ |
+# | training, $p = 1$ | always kept: $x + f(x) = \begin{pmatrix} 12 & 23 \\ 34 & 45 \end{pmatrix}$ |
+# | training, $p = 0$ | always skipped: $x$, and $f$ never called |
+# | 2,000 training calls, $p = 0.6$ | each output is exactly $x$ (skipped, $f$ not called) or $x + f(x)$ (kept), for the whole batch at once; kept in $60\% \pm 4\%$ of the calls; $f$ called once per kept call |
+# | generators of the same seed | the same sequence of coins; without a generator, the coins vary |
+
+# %% nbgrader={"grade": true, "grade_id": "test_stochastic_depth_visible", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+_x = torch.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=torch.float64)
+_fx = 10 * _x + 1
+_calls = []
+
+
+def _f(t):
+    _calls.append(1)
+    return 10 * t + 1
+
+
+# 1. The test rule.
+_calls.clear()
+_out = stochastic_depth(_x, _f, 0.8, training=False)
+check_close(_out, _x + 0.8 * _fx, "test-mode output with survival_prob 0.8", suspects={
+    "no scaling at test time: x + f(x) is torchvision's test rule (it scales by 1/p at training time instead). "
+    "This exercise uses the paper's: x + p f(x)": _x + _fx,
+    "the identity was scaled (p x + f(x)): scale the residual branch, x + p f(x)": 0.8 * _x + _fx,
+    "the test output was divided by p: the paper's test rule is x + p f(x)": _x + _fx / 0.8,
+    "the whole sum was scaled: only the residual branch is, x + p f(x)": 0.8 * (_x + _fx),
+})
+assert len(_calls) == 1, f"in test mode call residual_fn exactly once (it was called {len(_calls)} times)"
+
+# 2. Training with survival_prob 1 (always kept) and 0 (always skipped).
+for _t in range(5):
+    check_close(stochastic_depth(_x, _f, 1.0, training=True), _x + _fx, "training output with survival_prob 1 (always kept)", suspects={
+        "the identity path was dropped instead of the residual branch: keep x, drop f(x)": _fx,
+        "survival_prob is the probability of KEEPING the block: with 1 it is always kept": _x,
+    })
+_calls.clear()
+for _t in range(5):
+    _out = stochastic_depth(_x, _f, 0.0, training=True)
+    check_close(_out, _x, "training output with survival_prob 0 (always skipped)", suspects={
+        "the identity path was dropped instead of the residual branch: a skipped block returns x": _fx,
+        "survival_prob is the probability of KEEPING the block: with 0 it is always skipped": _x + _fx,
+        "a skipped block returns x, not 0": torch.zeros_like(_x),
+    })
+assert not _calls, ("residual_fn was called although the block was skipped: draw the coin first and call residual_fn "
+                    "only when the block survives (that is the compute stochastic depth saves)")
+
+# 3. 2,000 training calls with survival_prob 0.6 and a generator.
+_gen = torch.Generator().manual_seed(0)
+_calls.clear()
+_kept = 0
+for _t in range(2000):
+    _out = to_numpy(stochastic_depth(_x, _f, 0.6, training=True, generator=_gen))
+    _xn, _fn = to_numpy(_x), to_numpy(_fx)
+    if np.allclose(_out, _xn + _fn):
+        _kept += 1
+    elif not np.allclose(_out, _xn):
+        _rows_kept = [np.allclose(_out[r], _xn[r] + _fn[r]) for r in range(2)]
+        _rows_skip = [np.allclose(_out[r], _xn[r]) for r in range(2)]
+        if all(k or s for k, s in zip(_rows_kept, _rows_skip)):
+            raise AssertionError("some examples of the batch kept the block and others skipped it: that is one coin per "
+                                 "example (torchvision's mode='row'). The paper drops the block for the whole mini-batch: "
+                                 "draw one coin per call")
+        if np.allclose(_out, _xn + _fn / 0.6):
+            raise AssertionError("a kept block returned x + f(x)/p: that is inverted scaling (torchvision's convention). "
+                                 "The paper's kept block is x + f(x), and the scaling by p happens at test time")
+        if np.allclose(_out, _fn):
+            raise AssertionError("a training output equals f(x): the identity path was dropped. Keep x always and drop f(x)")
+        raise AssertionError(f"a training output is neither x (skipped) nor x + f(x) (kept): {_out}")
+_rate = _kept / 2000
+assert abs(_rate - 0.4) > 0.05, "the block was kept in 40% of the calls with survival_prob 0.6: survival_prob is the probability of KEEPING it"
+assert _rate not in (0.0, 1.0), ("every call drew the same coin. Is a generator re-created (and re-seeded) inside the "
+                                 "function? Draw with the generator you are given, or torch's global one")
+assert abs(_rate - 0.6) < 0.04, f"the block was kept in {100 * _rate:.1f}% of 2000 calls, expected 60%"
+assert len(_calls) == _kept, (f"residual_fn was called {len(_calls)} times for {_kept} kept blocks in 2000 calls: call it "
+                              "only when the block is kept (once)")
+
+# 4. Reproducible with a generator; varying without one.
+_seq = lambda g: [float(to_numpy(stochastic_depth(_x, _f, 0.5, True, generator=g)).sum()) for _ in range(40)]  # noqa: E731
+assert _seq(torch.Generator().manual_seed(3)) == _seq(torch.Generator().manual_seed(3)), (
+    "generators of the same seed gave different coins: draw with generator=generator")
+_free = [float(to_numpy(stochastic_depth(_x, _f, 0.5, True)).sum()) for _ in range(60)]
+assert len(set(_free)) == 2, ("60 calls without a generator all drew the same coin: do not re-seed inside the function, "
+                              "use torch's global generator when none is given")
+print("All visible tests passed.")
+
+# %% [markdown]
+# ### Hidden tests for `stochastic_depth` (3 points)
+#
+# When grading: several shapes ($(N, D)$, $(N, C, H, W)$), float32 and float64, survival probabilities
+# from 0 to 1, a residual branch with parameters (an `nn.Sequential` of convolutions) and plain functions.
+# It checks the test rule against the closed form, that every training output is $x$ or $x + f(x)$ for
+# the whole batch, the survival frequency over many calls (within a few binomial standard errors), that the
+# **average training output equals the test output** $x + p f(x)$, that $f$ is called only for kept blocks,
+# that the gradients reach $x$ (and $f$'s parameters exactly when the block is kept), and reproducibility.
+
+# %% nbgrader={"grade": true, "grade_id": "test_stochastic_depth_hidden", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+# Hidden: stochastic_depth vs closed forms (test rule, outputs x or x + f(x) per batch, survival frequency, mean training output = x + p f(x), calls, gradients), shapes x dtypes x p.
+stochastic_depth(torch.ones(2, 3), lambda t: 2 * t, 0.5, True)  # a first call: this cell fails until stochastic_depth runs
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(20241212)
+_devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+for _dev in _devices:
+    for _dtype, _tol in [(torch.float32, dict(rtol=1e-5, atol=1e-6)), (torch.float64, dict(rtol=1e-12, atol=1e-12))]:
+        for _shape in [(3, 5), (4, 2, 3, 3), (1, 1)]:
+            torch.manual_seed(int(_rng.integers(1 << 30)))
+            if len(_shape) == 4:
+                _branch = nn.Sequential(nn.Conv2d(2, 2, 3, padding=1), nn.Tanh(), nn.Conv2d(2, 2, 1)).to(_dev, _dtype)
+            else:
+                _branch = nn.Sequential(nn.Linear(_shape[1], _shape[1]), nn.Tanh()).to(_dev, _dtype)
+            _calls = [0]
+
+            def _fn(t, _branch=_branch, _calls=_calls):
+                _calls[0] += 1
+                return _branch(t) + 5.0  # + 5: a kept block is never mistaken for a skipped one
+
+            _x = torch.tensor(_rng.standard_normal(_shape), dtype=_dtype, device=_dev)
+            with torch.no_grad():
+                _f = _branch(_x) + 5.0
+            for _p in [0.0, 0.3, 0.9, 1.0]:
+                _where = f"shape {_shape}, {_dtype}, {_dev}, p={_p}"
+                _calls[0] = 0
+                with torch.no_grad():
+                    _test = stochastic_depth(_x, _fn, _p, False)
+                assert _test.dtype == _dtype and _test.shape == _x.shape, f"test output dtype/shape ({_where})"
+                check_close(_test, to_numpy(_x) + _p * to_numpy(_f), f"test rule ({_where})", **_tol)
+                assert _calls[0] == 1, f"test mode must call residual_fn once ({_where})"
+                _n_calls = 400
+                _calls[0] = 0
+                _kept, _sum = 0, np.zeros(_shape)
+                _gen = torch.Generator(device=_dev).manual_seed(int(_rng.integers(1 << 30)))
+                with torch.no_grad():
+                    for _t in range(_n_calls):
+                        _o = to_numpy(stochastic_depth(_x, _fn, _p, True, generator=_gen))
+                        _sum += _o
+                        if np.allclose(_o, to_numpy(_x) + to_numpy(_f), **_tol):
+                            _kept += 1
+                        else:
+                            check_close(_o, _x, f"a training output that is not x + f(x) must be x ({_where})", **_tol)
+                _se = np.sqrt(max(_p * (1 - _p), 1e-12) / _n_calls)
+                assert abs(_kept / _n_calls - _p) <= 5 * _se + 1e-12, f"kept in {_kept}/{_n_calls} calls ({_where})"
+                assert _calls[0] == _kept, f"residual_fn called {_calls[0]} times for {_kept} kept blocks ({_where})"
+                _mean_err = np.abs(_sum / _n_calls - (to_numpy(_x) + _p * to_numpy(_f)))
+                assert np.all(_mean_err <= 5 * _se * np.abs(to_numpy(_f)) + 1e-5), (
+                    f"the mean training output is not x + p f(x) ({_where})")
+            # gradients: x always; the branch's parameters exactly when the block is kept
+            for _t in range(30):
+                _branch.zero_grad()
+                _xg = _x.clone().requires_grad_(True)
+                _calls[0] = 0
+                _o = stochastic_depth(_xg, _fn, 0.5, True)
+                _o.sum().backward()
+                assert _xg.grad is not None, f"no gradient reached x ({_dtype}, {_dev})"
+                _has = all(q.grad is not None and bool(torch.any(q.grad != 0)) for q in _branch.parameters())
+                assert _has == (_calls[0] == 1), f"the branch's parameters get gradients exactly when the block is kept ({_dtype})"
+                if _calls[0] == 0:
+                    check_close(_xg.grad, np.ones(_shape), f"dL/dx of a skipped block is the identity's ({_dtype})", **_tol)
+        # reproducibility and fresh coins
+        _x = torch.zeros(2, 2, dtype=_dtype, device=_dev)
+        _seq = lambda g: [float(to_numpy(stochastic_depth(_x, lambda t: t + 1, 0.5, True, generator=g)).sum()) for _ in range(64)]  # noqa: E731
+        assert _seq(torch.Generator(device=_dev).manual_seed(9)) == _seq(torch.Generator(device=_dev).manual_seed(9)), "generator reproducibility"
+        _free = [float(to_numpy(stochastic_depth(_x, lambda t: t + 1, 0.5, True)).sum()) for _ in range(64)]
+        assert 10 < sum(v > 0 for v in _free) < 54, "without a generator the coins must vary from call to call"
+### END HIDDEN TESTS
+print("Hidden tests run when grading.")
+
+# %% [markdown]
+# ### Expected depth, and the compute it saves
+#
+# Two measurements with your functions. First, a stack of $L = 54$ blocks (the 110-layer ResNet) with the
+# paper's schedule, run for 400 mini-batches: how often each block is executed, and how many blocks a
+# mini-batch goes through on average, against $\sum_l p_l = 40.25$. Second, the training step time of a
+# real 12-block `SmallResNet` whose blocks call your `stochastic_depth` with their residual branch, against
+# the same network with every block kept.
+
+# %%
+with experiment("expected depth and training time with stochastic depth"):
+    L, n_batches = 54, 400
+    probs = survival_probabilities(L)
+    executed = np.zeros(L)
+    gen = torch.Generator().manual_seed(0)
+    h = torch.zeros(1)
+    for _ in range(n_batches):
+        for l in range(L):
+            def branch(t, l=l):
+                executed[l] += 1
+                return t
+            h = stochastic_depth(h, branch, probs[l], training=True, generator=gen)
+    depth = executed.sum() / n_batches
+    print(f"L = 54, p_L = 0.5: blocks executed per mini-batch {depth:.2f} "
+          f"(closed form {L - (L + 1) / 2 * 0.5:.2f}, i.e. {100 * depth / L:.1f}% of the blocks)")
+
+    net = SmallResNet(in_channels=1, width=16, num_blocks=12)
+    probs12 = survival_probabilities(12)
+    batch = torch.randn(32, 1, 8, 8, generator=gen)
+    labels = torch.randint(0, 10, (32,), generator=gen)
+
+    def step_time(drop):
+        """CPU seconds of one forward + backward pass; blocks call your stochastic_depth with their branch."""
+        start = time.process_time()
+        z = net.stem(batch)
+        for block, p in zip(net.blocks, probs12 if drop else np.ones(12)):
+            z = torch.relu(stochastic_depth(z, block.body, float(p), training=True, generator=gen))
+        F.cross_entropy(net.head(z.mean(dim=(2, 3))), labels).backward()
+        return time.process_time() - start
+
+    for _ in range(3):
+        step_time(False)  # warm-up
+    times = {False: [], True: []}
+    for _ in range(15):
+        for drop in (False, True):
+            times[drop].append(step_time(drop))
+    ratio = np.median(times[True]) / np.median(times[False])
+    print(f"12-block SmallResNet, batch 32: median step {1e3 * np.median(times[False]):.1f} ms with every block, "
+          f"{1e3 * np.median(times[True]):.1f} ms with stochastic depth: {100 * ratio:.0f}% of the time "
+          f"(blocks kept on average: {100 * probs12.mean():.1f}%)")
+
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    ax.plot(np.arange(1, L + 1), probs, "k-", label=r"$p_l = 1 - \frac{l}{L}(1 - p_L)$")
+    ax.plot(np.arange(1, L + 1), executed / n_batches, "C0.", label="fraction of mini-batches that executed block l")
+    ax.set(xlabel="block l", ylabel="survival probability", title="stochastic depth, L = 54, $p_L$ = 0.5", ylim=(0, 1.05))
+    ax.legend(fontsize=8)
+    ax.grid(True, alpha=0.3)
+    plt.show()
+
+# %% [markdown]
+# **What we measured.** Over 400 mini-batches of the 54-block stack, your function executed 40.34 blocks per
+# mini-batch on average, against $\sum_l p_l = 40.25$ (74.7% of the blocks), and the fraction of mini-batches
+# that executed each block follows the linear rule (the plot). On the 12-block `SmallResNet`, a training step
+# with stochastic depth took about 85% of the time of a step with every block (81% to 87% over repeated runs
+# on our machine, about 17 ms against 20 ms; yours will differ), while 72.9% of the blocks are kept on
+# average: the stem, the
+# classifier, the loss and the per-call overheads do not shrink, so the time saved is smaller than the
+# fraction of blocks skipped. The paper's "about 25% faster" for $L = 54$ blocks is the same kind of
+# number: the blocks' share of the work, diluted by everything else.
+#
+# **Q5.** Why does the paper decay the survival probability with depth instead of using $p_l = 0.75$ for
+# every block (which gives about the same expected depth)?
+#
+# <details><summary>Answer</summary>
+#
+# The first blocks compute low-level features (edges, strokes) that every later block builds on; dropping
+# them perturbs everything downstream, while dropping a late block perturbs only the last few
+# transformations. The linear rule keeps the early blocks almost always and the last one half the time.
+# Huang et al. compared both and found the linear decay better (and more robust to the choice of $p_L$);
+# the uniform rule is still a reasonable baseline.
+# </details>
+#
+# **Q6.** With the paper's test rule, the test output before the ReLU equals the average training output.
+# Is the test output *after* a stack of blocks the average of the training outputs of all the random
+# sub-networks?
+#
+# <details><summary>Answer</summary>
+#
+# No. $\mathbb{E}[x + b f(x)] = x + p f(x)$ holds for one block, given its input. But the next block
+# applies a ReLU and a nonlinear $f$ to that sum, and $\mathbb{E}[g(Z)] \ne g(\mathbb{E}[Z])$ for nonlinear
+# $g$. The test network is a cheap deterministic approximation of the ensemble average, the same
+# approximation as dropout's weight scaling. It is usually good, but not exact; batch normalization adds
+# another mismatch, because its running statistics are collected on the random sub-networks.
+# </details>
+
+# %% [markdown]
+# ## 8. Does any of this narrow the gap? The comparison
+#
+# Back to the problem of section 1: the same 20% split of the digits, the same training (Adam $3\cdot10^{-3}$,
+# batches of 64, 30 epochs, two seeds), gaps measured in eval mode. The regularizers, each built from
+# **your** functions:
+#
+# - **DropConnect** with $p = 0.5$ on the CNN's classifier (its 128 inputs, 10 outputs), through
+#   `dropconnect_forward`; and, as a reference from notebook 08, **dropout** with $p = 0.5$ on the same
+#   128 inputs (`torch.nn.Dropout`);
+# - **fractional max pooling**: the CNN's two $2\times2$ poolings ($8 \to 4 \to 2$) replaced by two
+#   pseudo-random overlapping FMP layers $8 \to 6 \to 4$ (then the CNN's `to_head` averages $4\times4$
+#   down to the classifier's $2\times2$). In eval mode each FMP layer uses one fixed draw (Graham also
+#   averages the predictions of several random draws at test time, which we do not try here);
+# - **stochastic depth** on the course's `SmallResNet` (16 channels, $L = 4$ residual blocks, batch
+#   normalization), through `set_residual_gates`: each block's gate receives the residual branch's output
+#   $f(x)$ and returns $b\, f(x)$ during training and $p_l f(x)$ in eval mode, by calling your
+#   `stochastic_depth` with $x = 0$ (the hook sits after the branch, so here the skipped branch is still
+#   computed: the speed-up needs the block itself to skip it, as in the timing above). Its reference is the
+#   same ResNet without stochastic depth.
+
+# %%
+class DropConnectLinear(nn.Module):
+    """A linear layer whose forward pass is your dropconnect_forward (weights stored as (in, out))."""
+
+    def __init__(self, linear, p):
+        super().__init__()
+        self.weight = nn.Parameter(linear.weight.detach().t().clone())
+        self.bias = nn.Parameter(linear.bias.detach().clone())
+        self.p = p
+
+    def forward(self, x):
+        out, _ = dropconnect_forward(x, self.weight, self.bias, self.p, "train" if self.training else "test")
+        return out
+
+
+class FractionalMaxPool(nn.Module):
+    """Your fractional_max_pool2d as a layer: fresh regions at every training pass; in eval mode one fixed
+    draw (a generator with a fixed seed), so that evaluation is deterministic."""
+
+    def __init__(self, output_size, **variant):
+        super().__init__()
+        self.output_size, self.variant = output_size, variant
+
+    def forward(self, x):
+        generator = None if self.training else torch.Generator(device=x.device).manual_seed(0)
+        return fractional_max_pool2d(x, self.output_size, generator=generator, **self.variant)
+
+
+class StochasticDepthGate(nn.Module):
+    """A ResidualBlock's gate: gets the residual branch's output h = f(x) and returns b h (training) or
+    p h (eval), through your stochastic_depth applied to x = 0."""
+
+    def __init__(self, survival_prob):
+        super().__init__()
+        self.survival_prob = float(survival_prob)
+
+    def forward(self, h):
+        return stochastic_depth(torch.zeros_like(h), lambda _: h, self.survival_prob, self.training)
+
+
+def cnn():
+    return SmallCNN(in_channels=1, width=16, image_size=8)
+
+
+def cnn_dropout():
+    model = cnn()
+    model.head = nn.Sequential(nn.Dropout(0.5), model.head)
+    return model
+
+
+def cnn_dropconnect():
+    model = cnn()
+    model.head = DropConnectLinear(model.head, p=0.5)
+    return model
+
+
+def cnn_fmp():
+    model = cnn()
+    model.pool1 = FractionalMaxPool(6, pseudo_random=True, overlapping=True)
+    model.pool2 = FractionalMaxPool(4, pseudo_random=True, overlapping=True)
+    return model
+
+
+def resnet():
+    return SmallResNet(in_channels=1, width=16, num_blocks=4)
+
+
+def resnet_sd():
+    return set_residual_gates(resnet(), lambda l, L: StochasticDepthGate(survival_probabilities(L)[l - 1]))
+
+
+SETTINGS = {"CNN + dropout 0.5 (reference)": cnn_dropout, "CNN + DropConnect 0.5": cnn_dropconnect,
+            "CNN + fractional max pooling": cnn_fmp, "ResNet-4 (no regularizer)": resnet,
+            "ResNet-4 + stochastic depth": resnet_sd}
+
+# %%
+with experiment("the generalization gap with each regularizer"):
+    for name, make in tqdm(SETTINGS.items(), desc="setting"):
+        if name not in RESULTS:
+            RESULTS[name] = run_setting(make, name, curves=name.startswith("CNN"))
+
+    print(f"{'setting':32s} {'train loss':>10s} {'val loss':>9s} {'loss gap':>9s} {'acc gap':>8s} {'val acc':>8s} "
+          f"{'loop loss':>10s}   (mean of {len(SEEDS)} seeds; per seed: loss gap)")
+    table = {}
+    for name, runs in RESULTS.items():
+        g = gaps(runs)
+        table[name] = g
+        loop = np.mean([c["loop_loss"][-1] for _, c in runs])  # the last epoch's training loss as fit reports it
+        print(f"{name:32s} {g[:, 2].mean():10.4f} {g[:, 3].mean():9.3f} {g[:, 0].mean():9.3f} "
+              f"{100 * g[:, 1].mean():7.1f}% {g[:, 4].mean():8.3f} {loop:10.4f}   " + ", ".join(f"{v:.3f}" for v in g[:, 0]))
+
+    fig, axes = plt.subplots(1, 3, figsize=(19, 4.5))
+    names = list(RESULTS)
+    short = {"CNN (no regularizer)": "CNN", "CNN + dropout 0.5 (reference)": "CNN\n+ dropout", "CNN + DropConnect 0.5": "CNN\n+ DropConnect",
+             "CNN + fractional max pooling": "CNN\n+ FMP", "ResNet-4 (no regularizer)": "ResNet-4", "ResNet-4 + stochastic depth": "ResNet-4\n+ stoch. depth"}
+    for k, name in enumerate(names):
+        g = table[name]
+        axes[0].bar(k - 0.2, g[:, 2].mean(), width=0.4, color="C0", label="train loss (eval mode)" if k == 0 else None)
+        axes[0].bar(k + 0.2, g[:, 3].mean(), width=0.4, color="C3", label="validation loss" if k == 0 else None)
+        axes[0].plot([k - 0.2] * len(g), g[:, 2], "k.", ms=4)
+        axes[0].plot([k + 0.2] * len(g), g[:, 3], "k.", ms=4)
+        axes[1].bar(k, 100 * g[:, 1].mean(), color="C2")
+        axes[1].plot([k] * len(g), 100 * g[:, 1], "k.", ms=4)
+    for ax in axes[:2]:
+        ax.set_xticks(range(len(names)))
+        ax.set_xticklabels([short.get(n, n) for n in names], fontsize=8)
+        ax.grid(True, axis="y", alpha=0.3)
+    axes[0].set(ylabel="cross-entropy", title="both sides of the gap (bars: mean, dots: seeds)")
+    axes[0].legend(fontsize=8)
+    axes[1].set(ylabel="train acc - val acc (points)", title="accuracy gap")
+    for k, name in enumerate(names):
+        c = RESULTS[name][0][1]
+        if len(c["epoch"]) > 1:  # the CNN settings were evaluated along the way
+            axes[2].semilogy(c["epoch"], c["val_loss"], f"C{k}-", label=name)
+            axes[2].semilogy(c["epoch"], c["train_loss"], f"C{k}:")
+    axes[2].set(xlabel="epoch", ylabel="cross-entropy", title=f"CNN settings, seed {SEEDS[0]}: validation (solid), train (dotted)")
+    axes[2].legend(fontsize=7)
+    axes[2].grid(True, which="both", alpha=0.3)
+    plt.show()
+
+# %% [markdown]
+# **What we measured.** Means of two seeds (the table above also lists each seed's loss gap):
+#
+# | setting | train loss | val loss | loss gap | accuracy gap | val accuracy |
+# | --- | --- | --- | --- | --- | --- |
+# | CNN, no regularizer | 0.0095 | 0.168 | 0.158 | 4.9 points | 95.1% |
+# | CNN + dropout 0.5 (reference) | 0.0245 | 0.126 | 0.102 | 3.7 points | 95.9% |
+# | CNN + DropConnect 0.5 | 0.0234 | 0.119 | 0.096 | 3.6 points | 96.4% |
+# | CNN + fractional max pooling | 0.113 | 0.227 | 0.114 | 3.9 points | 92.5% |
+# | ResNet-4, no regularizer | 0.0060 | 0.103 | 0.097 | 2.6 points | 97.4% |
+# | ResNet-4 + stochastic depth | 0.060 | 0.229 | 0.169 | 5.9 points | 93.2% |
+#
+# - **DropConnect** narrowed the loss gap from 0.158 to 0.096 and the accuracy gap from 4.9 to 3.6 points, and
+#   mostly by the good route: the validation loss fell from 0.168 to 0.119 (the training loss rose from
+#   0.0095 to 0.023) and the validation accuracy rose from 95.1% to 96.4%. **Dropout** on the same layer did
+#   nearly as well (gap 0.102, validation loss 0.126, accuracy 95.9%). The notes' "like drop out" is borne
+#   out; DropConnect is ahead here by less than the spread between seeds, so we do not call a winner.
+# - **Fractional max pooling** narrowed the loss gap too (0.114), but by the bad route: the training loss rose
+#   twelvefold (0.113) and the validation loss *rose* as well (0.227); the validation accuracy fell from 95.1%
+#   to 92.5%. On 8x8 images two random downsamplings $8 \to 6 \to 4$ perturb the features heavily, and 30
+#   epochs are not enough to fit them; Graham's gains came from deep stacks of FMP layers on 32x32 and larger
+#   images, trained much longer (we also tried the disjoint and the random variants while preparing this
+#   notebook: no better here). On this problem FMP is a regularizer that costs accuracy: "not commonly used",
+#   indeed.
+# - **Stochastic depth** did not help: on the 4-block ResNet it *widened* the loss gap from 0.097 to 0.169 and
+#   cost 4.2 points of validation accuracy (97.4% to 93.2%), in both seeds (gaps 0.089 and 0.105 without,
+#   0.125 and 0.212 with). Q8 discusses why: the technique was designed for 100 and more layers and long
+#   training. Note also that the plain ResNet-4, with batch normalization, already had the smallest gap of all.
+# - **Why eval mode.** The table's last column is the training loss as the training loop reports it (last
+#   epoch, regularizer on, averaged while the weights change): 0.116 for dropout, 0.122 for DropConnect and
+#   0.201 for stochastic depth, against 0.025, 0.023 and 0.060 measured in eval mode. A "gap" computed from
+#   the loop's numbers would make dropout look almost perfect (0.126 - 0.116 = 0.010). Without a
+#   regularizer the two agree (0.012 and 0.0095).
+#
+# **Q7.** A regularizer "narrowed the gap" from 0.15 to 0.10. Name two different things that could have
+# happened, and the numbers you would look at to tell them apart.
+#
+# <details><summary>Answer</summary>
+#
+# Either the validation loss went down (better generalization: the network learned something that
+# transfers), or the training loss went up (it fits the training set less well, and the validation loss
+# may be unchanged or worse). Look at both losses separately, in eval mode, and at the validation
+# accuracy: a regularizer that only raises the training loss has not helped. In our table fractional max
+# pooling narrowed the gap by the second route (training loss 0.0095 to 0.113, validation loss 0.168 to
+# 0.227), DropConnect mostly by the first (validation loss 0.168 to 0.119).
+# </details>
+#
+# **Q8.** The paper reports that stochastic depth *improves* test error on CIFAR-10 (110 layers: 6.41% to
+# 5.25%). Give three differences between that setting and ours that could explain why we saw no benefit.
+#
+# <details><summary>Answer</summary>
+#
+# Depth: 54 blocks, where one dropped block changes the network a little, against 4, where it removes a
+# quarter of it (and with $L = 4$ the survival probabilities 0.875 to 0.5 make every mini-batch a very
+# different network). Training length: hundreds of epochs in the paper (500 on CIFAR-10), against 30
+# short epochs here; stochastic depth slows the fitting of the training set (our training loss in eval mode
+# rose tenfold), so it needs a long schedule to pay off. Data: the paper trains on 50,000 augmented
+# 32x32 images, ours on 359 unaugmented 8x8 ones. The notes' "similar effect to dropout" is about the
+# mechanism (an implicit ensemble of sub-networks, here $2^L$ of them), not a promise that it helps on
+# every problem.
+# </details>
+
+# %% [markdown]
+# ## Summary
+#
+# - **The problem.** A small CNN (8,410 parameters) trained on 359 digits fits them perfectly but reaches 95.1%
+#   on the validation set: a loss gap of 0.158 and an accuracy gap of 4.9 points (two seeds), measured with
+#   both sides in eval mode.
+# - **DropConnect** zeroes each *weight* with probability $p$, with one mask per example, and divides by
+#   $1-p$ so that $\mathbb{E}[u] = xW + b$; at test time $W$ is used as it is. Per output unit its variance is
+#   dropout's, $\frac{p}{1-p}\sum_d x_d^2W_{dm}^2$ (measured within 0.5%), but the output units are
+#   uncorrelated (+0.011 against dropout's -0.434). On the CNN's classifier it narrowed the gap to 0.096 and
+#   *improved* validation (loss 0.119, accuracy 96.4%), about as much as dropout (0.102, 0.126, 95.9%): the
+#   notes' "like drop out" holds.
+# - **Fractional max pooling** shrinks a map by $1 < \alpha < 2$ with regions bounded by sequences of
+#   increments 1 and 2: random arrangements (456 of 462 possible ones seen in 2,000 draws) or
+#   pseudo-random ones $\lceil\alpha(i+u)\rceil - \lceil\alpha u\rceil$ (11 shifts of one evenly spread
+#   pattern), disjoint or overlapping. torch implements a fifth variant (fixed $k \times k$ windows at
+#   $\lfloor(i+u)\beta\rfloor - \lfloor u\beta\rfloor$), which your function reproduced bit for bit. On 8x8
+#   digits it narrowed the gap (0.114) only by fitting the training set worse, and cost 2.6 points of
+#   validation accuracy.
+# - **Stochastic depth** skips a whole residual block with probability $1 - p_l$, one coin per mini-batch,
+#   $p_l = 1 - \frac{l}{L}(1 - p_L)$, and scales the residual by $p_l$ at test time. For $L = 54$, $p_L = 0.5$ a
+#   mini-batch runs 40.25 blocks on average (measured 40.34), and a skipped block costs nothing (a 12-block step
+#   took about 85% of the full time). On a 4-block ResNet and 359 digits it widened the gap (0.097 to 0.169) and cost
+#   4.2 points: a technique for very deep networks and long training, not for this one.
+# - **Measure both sides of the gap.** Every one of these regularizers raised the training loss; only DropConnect
+#   (and dropout) also lowered the validation loss.
+#
+# ### Corrections and clarifications to the notes
+#
+# - "Instead of dropping the activation, we randomly zero the weights": right, and with one mask **per
+#   example** (Wan et al.); the inverted scaling $1/(1-p)$ keeps the expectation $xW + b$, so the test pass
+#   uses $W$ as it is. The paper itself uses a Gaussian moment-matching rule at inference, not plain $W$.
+# - "Randomize the regions in which we pool": the randomness is in the *boundaries*, sequences of
+#   increments 1 and 2 (random or pseudo-random, disjoint or overlapping), and the point is as much the
+#   fractional ratio $1 < \alpha < 2$ as the randomness. torch's `fractional_max_pool2d` implements a
+#   fifth variant (fixed $k\times k$ windows at pseudo-random starts), not Graham's regions.
+# - "Eliminate layers instead of neurons": whole **residual blocks**, one coin per block per mini-batch,
+#   with survival probabilities decaying linearly to $p_L = 0.5$, and the residual scaled by $p_l$ at test
+#   time (or, in torchvision, by $1/p_l$ during training). It only works with residual blocks: a skipped
+#   block must be the identity.
+#
+# ### References
+#
+# - L. Wan, M. Zeiler, S. Zhang, Y. LeCun and R. Fergus, *Regularization of neural networks using
+#   DropConnect*, ICML 2013.
+# - B. Graham, *Fractional Max-Pooling*, arXiv:1412.6071, 2014.
+# - G. Huang, Y. Sun, Z. Liu, D. Sedra and K. Q. Weinberger, *Deep Networks with Stochastic Depth*, ECCV 2016.
+# - N. Srivastava, G. Hinton, A. Krizhevsky, I. Sutskever and R. Salakhutdinov, *Dropout: a simple way to
+#   prevent neural networks from overfitting*, JMLR 15, 2014 (notebook 08).
+# - PyTorch: `torch.nn.functional.fractional_max_pool2d` and its CPU kernel
+#   `aten/src/ATen/native/FractionalMaxPool2d.cpp`; torchvision: `torchvision.ops.StochasticDepth`.
