@@ -1,0 +1,19 @@
+# MISTAKE: resizes to L x L squares: the aspect ratio is lost
+def multiscale_predict(model, img, scales, crop):
+    """Ten-crop probabilities averaged over several scales.
+
+    For each L in scales: resize so that the short side is L (resize_short_side), then predict_ten_crop.
+    Return the mean of those probabilities over the scales (each scale weighs 1/len(scales)).
+
+    Inputs:
+    - model: a callable mapping (B, C, crop, crop) to logits (B, K), already in eval mode.
+    - img: float tensor (C, H, W) or (N, C, H, W).
+    - scales: a sequence of ints, the short sides, each >= crop.
+    - crop: int, the side of the crops.
+
+    Returns:
+    - probabilities (K,) or (N, K), rows summing to 1.
+    """
+    x = img if img.dim() == 4 else img[None]
+    out = torch.stack([predict_ten_crop(model, F.interpolate(x, size=(L, L), mode='bilinear', align_corners=False, antialias=True), crop) for L in scales]).mean(dim=0)
+    return out if img.dim() == 4 else out[0]
