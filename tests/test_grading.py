@@ -3,7 +3,9 @@
 Each class holds: a perfect submission, an untouched release (zero), a correct solution that writes
 to stderr (must keep full marks), every file of the mistake corpus (each must lose points in its
 own function's tests), a half-done notebook where there are two exercises, and, for 01, a corrupt
-and a missing notebook (rows with a could-not-grade status, not a silent zero).
+and a missing notebook (rows with a could-not-grade status, not a silent zero). The first mistake of
+each function is graded with the class and its feedback checked; the rest of the corpus is graded
+in a second run without feedback HTML (it costs about a quarter of the grading time).
 
 The class is graded with ``--slice`` (only the cells that score are executed). A smaller class
 (perfect, untouched, and the corpus's first mistake) is graded again with ``--full``, and
@@ -56,9 +58,10 @@ def _write(path: Path, nb) -> None:
     nbformat.write(nb, str(path))
 
 
-def build_class(a: str, base: Path, small: bool = False) -> dict:
-    """Write the synthetic class for ``a``; returns student_id -> what we expect. ``small``: only the
-    perfect and untouched submissions and the first file of the mistake corpus."""
+def build_class(a: str, base: Path, bulk: Path | None = None, small: bool = False) -> dict:
+    """Write the synthetic class for ``a`` into ``base`` (and the bulk of the mistake corpus into
+    ``bulk``); returns student_id -> what we expect. ``small``: only the perfect and untouched
+    submissions and the first file of the mistake corpus, all in ``base``."""
     expect = {}
     _write(base / "perfect" / a / f"{a}.ipynb", submission(a))
     expect["perfect"] = "full"
@@ -75,9 +78,14 @@ def build_class(a: str, base: Path, small: bool = False) -> dict:
     if len(ids) > 1:
         _write(base / "halfdone" / a / f"{a}.ipynb", submission(a, {g: "stub" for g in ids[1:]}))
         expect["halfdone"] = ("partial", _points(a, ids[0]))
+    seen = set()
     for gid, name, path in mistakes(a):
         sid = f"mistake-{gid}-{name}"
-        _write(base / sid / a / f"{a}.ipynb", submission(a, {gid: path.read_text()}))
+        # The first mistake of each function is graded with feedback (checked for hidden lines);
+        # the rest of the corpus goes to ``bulk``, graded without feedback HTML to save time.
+        where = base if gid not in seen else bulk
+        seen.add(gid)
+        _write(where / sid / a / f"{a}.ipynb", submission(a, {gid: path.read_text()}))
         expect[sid] = ("mistake", gid)
     if a == "01_sgd":
         (base / "corrupt" / a).mkdir(parents=True)
@@ -106,15 +114,24 @@ def graded(a: str, tmp_path_factory, mode: str = "--slice"):
             shared = shared.parent
         base = shared / f"class-{a}{mode}"
         subs, out, done = base / "submissions", base / "out", base / "result.json"
+        bulk_subs, bulk_out = base / "bulk-submissions", base / "bulk-out"
         with FileLock(str(shared / f"class-{a}{mode}.lock")):
             if not done.exists():
-                expect = build_class(a, subs, small=mode == "--full")
+                expect = build_class(a, subs, bulk_subs, small=mode == "--full")
                 r = run_cli("grade", str(subs), "--out", str(out), mode)
-                done.write_text(json.dumps({"expect": expect, "returncode": r.returncode,
-                                            "stdout": r.stdout[-20000:], "stderr": r.stderr[-20000:]}))
+                result = {"expect": expect, "returncode": r.returncode,
+                          "stdout": r.stdout[-20000:], "stderr": r.stderr[-20000:]}
+                if bulk_subs.exists():
+                    rb = run_cli("grade", str(bulk_subs), "--out", str(bulk_out), mode, "--no-feedback")
+                    result.update(bulk_returncode=rb.returncode, stdout=result["stdout"] + rb.stdout[-20000:],
+                                  stderr=result["stderr"] + rb.stderr[-20000:])
+                done.write_text(json.dumps(result))
         result = json.loads(done.read_text())
         expect = {k: tuple(v) if isinstance(v, list) else v for k, v in result["expect"].items()}
         rows = read_table(out / "grades.csv") if (out / "grades.csv").exists() else []
+        if result.get("bulk_returncode") is not None:
+            assert result["bulk_returncode"] == 0, result["stdout"][-3000:] + result["stderr"][-3000:]
+            rows += read_table(bulk_out / "grades.csv")
         _CACHE[key] = (expect, result, rows, out)
     return _CACHE[key]
 
@@ -175,7 +192,7 @@ def test_feedback_exists_and_shows_no_hidden_test(a, tmp_path_factory):
                    if len(ln.strip()) >= 12 and not ln.strip().startswith("#")}
     assert hidden, "the assignment should have hidden tests"
     files = sorted((out / "feedback").rglob("*.html"))
-    graded_ids = {row["student_id"] for row in rows if row["status"] == GRADED}
+    graded_ids = {row["student_id"] for row in read_table(out / "grades.csv") if row["status"] == GRADED}
     assert {f.parts[-3] for f in files} == graded_ids, "one feedback file per graded submission"
     for f in files:
         text = html.unescape(re.sub(r"<[^>]+>", "", f.read_text(encoding="utf-8")))
@@ -188,12 +205,15 @@ def test_feedback_exists_and_shows_no_hidden_test(a, tmp_path_factory):
 def test_gradebook_is_nbgraders_own(a, tmp_path_factory):
     from nbgrader.api import Gradebook
 
-    expect, _, rows, out = graded(a, tmp_path_factory)
-    with Gradebook(f"sqlite:///{out / 'course' / 'gradebook.db'}") as gb:
-        for row in rows:
-            if row["status"] == GRADED:
-                sub = gb.find_submission(a, row["student_id"])
-                assert float(row["score"]) == pytest.approx(sub.score)
+    _, _, _, out = graded(a, tmp_path_factory)
+    for run in (out, out.parent / "bulk-out"):  # each grade run keeps its own course and gradebook
+        if not (run / "grades.csv").exists():
+            continue
+        with Gradebook(f"sqlite:///{run / 'course' / 'gradebook.db'}") as gb:
+            for row in read_table(run / "grades.csv"):
+                if row["status"] == GRADED:
+                    sub = gb.find_submission(a, row["student_id"])
+                    assert float(row["score"]) == pytest.approx(sub.score)
 
 
 @pytest.mark.parametrize("a", _params())
