@@ -286,7 +286,7 @@ def torch_stand_in(name: str):
     if name not in _DEFAULTS:
         raise ValueError(f"no stand-in for {name!r}; known: {', '.join(STAND_IN_NAMES)}")
 
-    def rule(w, dw, config=None):
+    def stand_in(w, dw, config=None):
         import torch
 
         if config is None:
@@ -297,24 +297,24 @@ def torch_stand_in(name: str):
         w_t = torch.from_numpy(np.asarray(w)) if is_numpy else w.detach()
         dw_t = torch.from_numpy(np.asarray(dw)) if is_numpy else dw.detach()
         cls, kwargs = _torch_settings(name, config)
-        opt = config.get("torch_optimizer")
-        if opt is None:
-            opt = cls([torch.nn.Parameter(w_t.clone())], foreach=False, **kwargs)
-            config["torch_optimizer"] = opt
+        optimizer = config.get("torch_optimizer")
+        if optimizer is None:
+            optimizer = cls([torch.nn.Parameter(w_t.clone())], foreach=False, **kwargs)
+            config["torch_optimizer"] = optimizer
         else:
-            opt.param_groups[0].update(kwargs)  # hyperparameters may change between steps
-        p = opt.param_groups[0]["params"][0]
+            optimizer.param_groups[0].update(kwargs)  # hyperparameters may change between steps
+        (param,) = optimizer.param_groups[0]["params"]
         with torch.no_grad():
-            p.copy_(w_t)
-        p.grad = dw_t.to(dtype=p.dtype, device=p.device, copy=True)
-        opt.step()
-        next_w = p.detach().clone()
+            param.copy_(w_t)
+        param.grad = dw_t.to(dtype=param.dtype, device=param.device, copy=True)
+        optimizer.step()
+        next_w = param.detach().clone()
         return (next_w.numpy() if is_numpy else next_w), config
 
-    rule.__name__ = rule.__qualname__ = name
-    rule.__doc__ = f"torch.optim stand-in for the course's rule {name!r} (see course_utils.notebook_import)."
-    rule.stand_in = True
-    return rule
+    stand_in.__name__ = stand_in.__qualname__ = name
+    stand_in.__doc__ = f"torch.optim stand-in for the course's rule {name!r} (see course_utils.notebook_import)."
+    stand_in.stand_in = True
+    return stand_in
 
 
 def is_stand_in(rule) -> bool:

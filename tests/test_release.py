@@ -9,14 +9,13 @@ import pytest
 
 from autograder import authoring
 
-from .support import (HIDDEN_BEGIN, HIDDEN_END, NOTEBOOKS, ROOT, SOLUTION_BEGIN, SOLUTION_END, SOLUTIONS,
+from .support import (GENERIC_LINES, HIDDEN_BEGIN, HIDDEN_END, NOTEBOOKS, ROOT, SOLUTION_BEGIN, SOLUTION_END, SOLUTIONS,
                       answer_cells, assignment_names, grade_cells, nbgrader_meta, region_lines,
                       release_notebook, run_cli, solution_notebook)
 
 ASSIGNMENTS = assignment_names()
 
-#: Lines that legitimately appear both inside a solution region and elsewhere (too generic to leak).
-GENERIC = {"", "pass", "return next_w, config", "else:", "try:", "return out", "return config"}
+GENERIC = GENERIC_LINES
 
 
 def secret_lines(a: str) -> set[str]:

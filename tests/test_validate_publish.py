@@ -3,19 +3,20 @@
 import nbformat
 import pytest
 
-from .support import (HIDDEN_BEGIN, HIDDEN_END, NOTEBOOKS, ROOT, SOLUTION_BEGIN, SOLUTION_END, region_lines,
+from .support import (GENERIC_LINES, HIDDEN_BEGIN, HIDDEN_END, NOTEBOOKS, ROOT, SOLUTION_BEGIN, SOLUTION_END, region_lines,
                       release_notebook, run_cli, solution_notebook, submission, assignment_names)
 
 ASSIGNMENTS = assignment_names()
 
 
-def all_secret_lines() -> set[str]:
+def all_secret_lines(assignments=None) -> set[str]:
+    """Non-trivial solution and hidden-test lines of the given assignments (default: all)."""
     out = set()
-    for a in ASSIGNMENTS:
+    for a in assignments or ASSIGNMENTS:
         for cell in nbformat.read(solution_notebook(a), 4).cells:
             for ln in region_lines(cell.source, SOLUTION_BEGIN, SOLUTION_END) + region_lines(cell.source, HIDDEN_BEGIN, HIDDEN_END):
                 s = ln.strip()
-                if len(s) >= 16 and not s.startswith("#"):
+                if len(s) >= 16 and not s.startswith("#") and s not in GENERIC_LINES:
                     out.add(s)
     return out
 
@@ -59,11 +60,16 @@ def test_publish_writes_a_student_tree_without_solutions(tmp_path):
     assert (dest / "course_utils" / "__init__.py").exists()
     assert (dest / "Makefile").exists() and "lab:" in (dest / "Makefile").read_text()
     secrets = all_secret_lines()
+    own = {a: all_secret_lines([a]) for a in ASSIGNMENTS}
     for f in dest.rglob("*"):
         if f.is_file():
+            rel = f.relative_to(dest).parts
+            # A release notebook is checked against its own assignment's secrets: across eleven
+            # notebooks, short generic lines (a loop header) legitimately recur.
+            secrets_here = own[rel[1]] if rel[0] == "notebooks" and rel[1] in own else secrets
             text = f.read_text(encoding="utf-8", errors="replace")
             assert "BEGIN HIDDEN TESTS" not in text, f"{f} holds a hidden test marker"
-            leaked = secrets & {ln.strip() for ln in text.replace("\\n", "\n").splitlines()}
+            leaked = secrets_here & {ln.strip() for ln in text.replace("\\n", "\n").splitlines()}
             assert not leaked, f"{f} leaks solution lines: {sorted(leaked)[:3]}"
     r = run_cli("publish", str(dest))
     assert r.returncode != 0, "publishing over a non-empty folder must refuse"
