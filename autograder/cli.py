@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import shutil
 from pathlib import Path
 
 from .paths import repo_root
@@ -40,8 +42,26 @@ def _validate(args) -> int:
 def _grade(args) -> int:
     from .grade import GRADED, grade
 
-    subs = grade(args.root, Path(args.submissions), Path(args.out), cell_timeout=args.timeout,
-                 feedback=not args.no_feedback, sliced=args.slice)
+    submissions = Path(args.submissions)
+    if submissions.suffix == ".zip":
+        from .grade import expected_notebooks
+        from .intake import unpack
+
+        if not args.assignment:
+            print("a zip of uploads needs --assignment NAME (the assignment they were uploaded for)")
+            return 2
+        notebooks = expected_notebooks(args.root).get(args.assignment)
+        if not notebooks:
+            print(f"unknown assignment {args.assignment!r}")
+            return 2
+        extracted = Path(args.out) / "intake"
+        shutil.rmtree(extracted, ignore_errors=True)
+        for note in unpack(submissions, args.assignment, notebooks[0], extracted, args.zip_pattern):
+            print(f"intake: {note}")
+        submissions = extracted
+    subs = grade(args.root, submissions, Path(args.out), cell_timeout=args.timeout,
+                 feedback=not args.no_feedback, sliced=args.slice, jobs=args.jobs, executor=args.executor,
+                 scheduler=args.scheduler, students=args.student or None)
     graded = sum(s.status == GRADED for s in subs)
     print(f"{len(subs)} submission(s): {graded} graded, {len(subs) - graded} not graded. "
           f"Table: {Path(args.out) / 'grades.csv'}")
@@ -71,15 +91,33 @@ def build_parser() -> argparse.ArgumentParser:
     v.set_defaults(func=_validate)
 
     g = sub.add_parser("grade", help="autograde SUBMISSIONS/<student>/<assignment>/<notebook>.ipynb")
-    g.add_argument("submissions")
+    g.add_argument("submissions", help="a folder SUBMISSIONS/<student>/<assignment>/<notebook>.ipynb, or an "
+                                       "LMS zip of one assignment's uploads (with --assignment)")
     g.add_argument("--out", required=True, help="output folder: grades.csv, feedback/, course/")
     g.add_argument("--timeout", type=int, default=120, help="seconds per cell")
     g.add_argument("--no-feedback", action="store_true", help="skip the feedback HTML")
     mode = g.add_mutually_exclusive_group()
-    mode.add_argument("--slice", dest="slice", action="store_true",
-                      help="execute only setup, answer and test cells (same scores, much faster; no experiment "
-                           "output in the feedback)")
-    mode.add_argument("--full", dest="slice", action="store_false", help="execute every cell (the default)")
+    mode.add_argument("--slice", dest="slice", action="store_true", default=True,
+                      help="execute only setup, answer and test cells (the default: same scores, much faster; "
+                           "no experiment output in the feedback)")
+    mode.add_argument("--full", dest="slice", action="store_false",
+                      help="execute every cell (the feedback then shows every experiment's output)")
+    g.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
+                   help="grading workers side by side (default: one per CPU core)")
+    g.add_argument("--executor", choices=["warm", "nbgrader"], default="warm",
+                   help="warm: a sandboxed fork of a warm process per submission (default); nbgrader: stock "
+                        "nbgrader, a new Jupyter kernel per submission, sequential and unconfined")
+    g.add_argument("--student", action="append", metavar="ID",
+                   help="re-grade only this student (repeatable), keeping the other rows of an earlier run in --out")
+    g.add_argument("--assignment", help="with a zip: the assignment its uploads are for")
+    from .intake import DEFAULT_PATTERN
+
+    g.add_argument("--zip-pattern", default=DEFAULT_PATTERN,
+                   help="regular expression with (?P<student_id>...) and (?P<file_id>...) for the file names in "
+                        "the zip, as nbgrader zip_collect's FileNameCollectorPlugin (default: Canvas's convention)")
+    g.add_argument("--scheduler", default=None,
+                   help="run the grading work on Dask distributed: 'local' starts a local cluster of --jobs "
+                        "workers, an address (tcp://host:8786) uses an existing cluster")
     g.set_defaults(func=_grade)
 
     pub = sub.add_parser("publish", help="write a student-only tree (no solutions, no hidden tests)")

@@ -31,8 +31,12 @@ def limit_kernel_threads() -> None:
         os.environ.setdefault(var, "1")
 
 
-def nbgrader_config(course_root: Path, cell_timeout: int = CELL_TIMEOUT) -> Config:
-    """Config for a working nbgrader course directory at ``course_root`` (its own gradebook)."""
+def nbgrader_config(course_root: Path, cell_timeout: int = CELL_TIMEOUT, executor: str = "nbgrader") -> Config:
+    """Config for a working nbgrader course directory at ``course_root`` (its own gradebook).
+
+    ``executor``: ``"nbgrader"`` executes submissions in a Jupyter kernel per submission (stock
+    nbgrader's ``Execute``); ``"warm"`` hands execution to the warm, sandboxed pool of
+    :mod:`autograder.engine` (the grader sets the pool up)."""
     from nbgrader.preprocessors import (
         AssignLatePenalties,
         CheckCellMetadata,
@@ -45,7 +49,7 @@ def nbgrader_config(course_root: Path, cell_timeout: int = CELL_TIMEOUT) -> Conf
     )
     from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 
-    from .preprocessors import StderrAsStdout
+    from .preprocessors import PoolExecute, StderrAsStdout
 
     course_root = Path(course_root).resolve()
     c = Config()
@@ -57,7 +61,7 @@ def nbgrader_config(course_root: Path, cell_timeout: int = CELL_TIMEOUT) -> Conf
     c.Execute.timeout = cell_timeout
     c.Execute.extra_arguments = list(KERNEL_ARGUMENTS)
     c.Autograde.autograde_preprocessors = [
-        Execute,
+        PoolExecute if executor == "warm" else Execute,
         StderrAsStdout,
         IgnorePattern,
         ClearMetadataPreprocessor,
@@ -71,7 +75,7 @@ def nbgrader_config(course_root: Path, cell_timeout: int = CELL_TIMEOUT) -> Conf
     return c
 
 
-def make_api(course_root: Path, cell_timeout: int = CELL_TIMEOUT):
+def make_api(course_root: Path, cell_timeout: int = CELL_TIMEOUT, executor: str = "nbgrader"):
     """An ``nbgrader.apps.NbGraderAPI`` bound to ``course_root``, running in this process."""
     import os
     import sys
@@ -85,6 +89,6 @@ def make_api(course_root: Path, cell_timeout: int = CELL_TIMEOUT):
         os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
     from nbgrader.coursedir import CourseDirectory
 
-    cfg = nbgrader_config(course_root, cell_timeout)
+    cfg = nbgrader_config(course_root, cell_timeout, executor)
     coursedir = CourseDirectory(config=cfg)
     return NbGraderAPI(coursedir=coursedir, config=cfg)

@@ -14,7 +14,15 @@ missing notebook       the assignment folder lacks the expected notebook (``reas
 corrupt notebook       the file is not a readable notebook (``reason`` says why); score left empty
 unknown assignment     the folder name is not an assignment of this course
 could not grade        nbgrader failed on it (dead kernel, ...); ``reason`` has the last error line
+timed out              graded, but a cell ran past the time limit (that cell lost its points)
+crashed                graded, but the process died in a cell (``os._exit``, memory limit): that
+                       cell lost its points, the rest was graded in a new process
+tampered               graded with the test helpers put back, but the submission changed what tests
+                       rely on (patched ``numpy.testing``, rebound ``check_close``...): review it
 =====================  =====================================================================
+
+Deleted test cells and answer cells turned into markdown are restored before grading
+(:mod:`autograder.restore`); ``reason`` lists them.
 """
 
 from __future__ import annotations
@@ -37,6 +45,9 @@ MISSING = "missing notebook"
 CORRUPT = "corrupt notebook"
 UNKNOWN = "unknown assignment"
 FAILED = "could not grade"
+TIMED_OUT = "timed out"
+CRASHED = "crashed"
+TAMPERED = "tampered"
 
 COLUMNS = ["student_id", "assignment", "notebook", "score", "max_score", "status", "reason", "failed_tests", "seconds"]
 
@@ -149,23 +160,90 @@ def expected_notebooks(root: Path) -> dict[str, list[str]]:
     return out
 
 
+def hidden_paths(root: Path, submissions_dir: Path, out_dir: Path) -> list[str]:
+    """What a submission must not see: the class's submissions, the grading output (gradebook,
+    the instructor's source with hidden tests), and everything in the course repository but the
+    Python environment and ``course_utils`` (solutions, tests, history, notebooks...)."""
+    import sys
+
+    import course_utils
+
+    needed = [Path(sys.prefix).resolve(), Path(course_utils.__file__).resolve().parent]
+    candidates = [Path(out_dir), Path(submissions_dir)] + sorted(Path(root).iterdir())
+    out = []
+    for p in candidates:
+        p = p.resolve()
+        if p.exists() and not any(n == p or p in n.parents for n in needed) and str(p) not in out:
+            out.append(str(p))
+    return out
+
+
+def _outcome(s: Submission, result: dict | None, restored: list[str]) -> None:
+    """Status and reason from what the pool saw (timeouts, crashes, tampering, restored cells)."""
+    notes = []
+    if restored:
+        notes.append("restored cells: " + ", ".join(restored))
+    if result:
+        events = result.get("events", [])
+        if result.get("tampered"):
+            s.status = TAMPERED
+            notes.append("changed what tests rely on (put back before each test): "
+                         + ", ".join(result["tampered"][:8]))
+        elif any("CellTimeoutError" in e for e in events):
+            s.status = TIMED_OUT
+        elif any("KernelDied" in e or "NotRun" in e or "gave up" in e for e in events):
+            s.status = CRASHED
+        notes += events[:5]
+    if notes:
+        s.reason = "; ".join(([s.reason] if s.reason else []) + notes)[:1000]
+
+
 def grade(root: Path, submissions_dir: Path, out_dir: Path, cell_timeout: int = CELL_TIMEOUT,
-          feedback: bool = True, sliced: bool = False, log=print) -> list[Submission]:
+          feedback: bool = True, sliced: bool = True, jobs: int = 1, executor: str = "warm",
+          scheduler: str | None = None, limits=None, students: list[str] | None = None,
+          log=print) -> list[Submission]:
     """Grade every submission in ``submissions_dir``; write ``out_dir/grades.csv`` and feedback.
 
     ``sliced``: execute only the cells that can change a score (setup, answer, test and
     definition-only cells; see :mod:`autograder.slicing`) instead of the whole notebook. Scores are
     the same; the feedback then shows no experiment output.
+    ``executor``: ``"warm"`` (default) runs each submission in a confined child of a warm fork
+    server (:mod:`autograder.forkserver`), ``jobs`` of them side by side, on this machine or on
+    Dask (``scheduler``: ``"local"`` for a local Dask cluster, or a scheduler address);
+    ``"nbgrader"`` uses stock nbgrader's kernel-per-submission execution, one at a time, unconfined.
+    ``students``: re-grade only these students, in the course directory of the earlier run in
+    ``out_dir`` (same sources, same gradebook), keeping every other row of ``grades.csv``.
     """
+    from . import engine
+    from .restore import restore_cells
+
     root, submissions_dir, out_dir = Path(root), Path(submissions_dir), Path(out_dir)
     limit_kernel_threads()
     expected = expected_notebooks(root)
     subs = discover(submissions_dir, expected)
-    names = sorted({s.assignment for s in subs if s.assignment in expected})
     course = out_dir / "course"
-    max_scores = prepare_course(root, course, names) if names else {}
-    api = make_api(course, cell_timeout)
+    kept: list[dict] = []
+    if students:  # re-grade these students only, in the existing course, keeping everyone else's rows
+        wanted = set(students)
+        unknown = wanted - {s.student_id for s in subs}
+        if unknown:
+            raise SystemExit(f"no submissions for: {', '.join(sorted(unknown))}")
+        subs = [s for s in subs if s.student_id in wanted]
+        if (out_dir / "grades.csv").exists():
+            kept = [r for r in read_table(out_dir / "grades.csv") if r["student_id"] not in wanted]
+    names = sorted({s.assignment for s in subs if s.assignment in expected})
+    starting = None
+    if executor == "warm" and any(s.status == "pending" for s in subs):
+        starting = _start_pool_in_background(root, submissions_dir, out_dir, jobs, scheduler, log)
+    if students and (course / "gradebook.db").exists() and _has_assignments(course, names):
+        max_scores = _max_scores(course, names)
+        for s in subs:
+            shutil.rmtree(course / "submitted" / s.student_id, ignore_errors=True)
+    else:
+        max_scores = prepare_course(root, course, names) if names else {}
+    api = make_api(course, cell_timeout, executor)
 
+    restored: dict = {}
     for s in subs:
         if s.assignment in max_scores:
             s.max_score = max_scores[s.assignment]
@@ -174,49 +252,123 @@ def grade(root: Path, submissions_dir: Path, out_dir: Path, cell_timeout: int = 
             continue
         dest = course / "submitted" / s.student_id / s.assignment / f"{s.notebook}.ipynb"
         dest.parent.mkdir(parents=True, exist_ok=True)
+        nb = nbformat.read(str(s.path), as_version=4)
+        release = nbformat.read(str(course / "release" / s.assignment / f"{s.notebook}.ipynb"), as_version=4)
+        nb, restored[id(s)] = restore_cells(nb, release)
         if sliced:
-            nb, _ = slice_notebook(nbformat.read(str(s.path), as_version=4))
-            nbformat.write(nb, str(dest))
-        else:
-            shutil.copyfile(s.path, dest)
+            nb, _ = slice_notebook(nb)
+        nbformat.write(nb, str(dest))
 
-    for s in subs:
-        if s.status != "pending":
-            continue
-        t0 = time.perf_counter()
-        result = api.autograde(s.assignment, s.student_id, force=True, create=True)
-        s.seconds = time.perf_counter() - t0
-        if not result.get("success"):
-            s.status, s.reason = FAILED, _last_error_line(result)
-        else:
-            try:
-                _read_scores(api, s)
-                s.status = GRADED
-            except Exception as exc:  # graded but missing from the gradebook: say so
-                s.status, s.reason = FAILED, f"no gradebook entry after autograde: {exc}"
-        if feedback and s.status == GRADED:
-            fb = api.generate_feedback(s.assignment, s.student_id, force=True)
-            src = course / "feedback" / s.student_id / s.assignment / f"{s.notebook}.html"
-            if fb.get("success") and src.exists():
-                dest = out_dir / "feedback" / s.student_id / s.assignment / src.name
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(src, dest)
+    pending = [s for s in subs if s.status == "pending"]
+    pool = None
+    if starting is not None:
+        pool = starting.result()
+        base_job = {"timeout": cell_timeout, "hide": hidden_paths(root, submissions_dir, out_dir),
+                    "cache_dir": str(_cache_dir()), "limits": dict(vars(limits)) if limits else {}}
+        engine.ACTIVE = engine.Engine(pool, base_job)
+    try:
+        if pool is not None:  # pass 1: nbgrader sanitizes, the pool starts executing
+            for s in pending:
+                api.autograde(s.assignment, s.student_id, force=True, create=True)
+            engine.ACTIVE.mode = "replay"
+        for s in pending:
+            t0 = time.perf_counter()
+            result = api.autograde(s.assignment, s.student_id, force=True, create=True)
+            s.seconds = time.perf_counter() - t0
+            pool_result = engine.ACTIVE.results.get((s.student_id, s.assignment, s.notebook)) if pool else None
+            if pool_result:  # the time it ran in its worker, not the time this loop waited for it
+                s.seconds = pool_result.get("seconds", 0.0)
+            if not result.get("success"):
+                s.status, s.reason = FAILED, _last_error_line(result)
             else:
-                s.reason = (s.reason + "; " if s.reason else "") + "feedback could not be generated"
-        log(f"{s.student_id}/{s.assignment}: {s.status} {'' if s.score is None else f'{s.score:g}/{s.max_score:g}'} "
-            f"({s.seconds:.1f} s){' ' + s.reason if s.reason else ''}")
+                try:
+                    _read_scores(api, s)
+                    s.status = GRADED
+                except Exception as exc:  # graded but missing from the gradebook: say so
+                    s.status, s.reason = FAILED, f"no gradebook entry after autograde: {exc}"
+            if s.status == GRADED:
+                _outcome(s, pool_result, restored.get(id(s), []))
+            if feedback and s.score is not None:
+                fb = api.generate_feedback(s.assignment, s.student_id, force=True)
+                src = course / "feedback" / s.student_id / s.assignment / f"{s.notebook}.html"
+                if fb.get("success") and src.exists():
+                    dest = out_dir / "feedback" / s.student_id / s.assignment / src.name
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(src, dest)
+                else:
+                    s.reason = (s.reason + "; " if s.reason else "") + "feedback could not be generated"
+            log(f"{s.student_id}/{s.assignment}: {s.status} "
+                f"{'' if s.score is None else f'{s.score:g}/{s.max_score:g}'} "
+                f"({s.seconds:.1f} s){' ' + s.reason if s.reason else ''}")
+    finally:
+        if pool is not None:
+            pool.close()
+            engine.ACTIVE = None
 
-    write_table(out_dir / "grades.csv", subs)
+    write_table(out_dir / "grades.csv", subs, kept)
+    from .summary import write_summaries
+
+    for path in write_summaries(out_dir, kept + [s.row() for s in subs], course):
+        if path.suffix == ".md":
+            log(f"summary: {path}")
     return subs
 
 
-def write_table(path: Path, subs: list[Submission]) -> None:
+def _start_pool_in_background(root, submissions_dir, out_dir, jobs, scheduler, log):
+    """Start the grading workers while nbgrader prepares the course (both take seconds)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from . import sandbox
+    from .pool import DaskPool, LocalPool
+
+    report = sandbox.probe(hidden_paths(root, submissions_dir, out_dir))
+    log(sandbox.describe_missing(report))
+
+    def start():
+        t0 = time.perf_counter()
+        pool = LocalPool(jobs) if scheduler is None else DaskPool(None if scheduler == "local" else scheduler, jobs)
+        log(f"{jobs} grading worker(s) ready in {time.perf_counter() - t0:.1f} s"
+            + (f" on Dask at {pool.address}" if scheduler is not None else ""))
+        return pool
+
+    ex = ThreadPoolExecutor(1)
+    future = ex.submit(start)
+    ex.shutdown(wait=False)
+    return future
+
+
+def _cache_dir() -> Path:
+    from course_utils.data import default_cache_dir
+
+    return default_cache_dir()
+
+
+def write_table(path: Path, subs: list[Submission], kept: list[dict] | None = None) -> None:
+    """``grades.csv``: the rows of ``subs`` and the ``kept`` rows of an earlier run, sorted."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    rows = [s.row() for s in subs] + [{k: r.get(k, "") for k in COLUMNS} for r in kept or []]
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=COLUMNS)
         w.writeheader()
-        for s in sorted(subs, key=lambda s: (s.student_id, s.assignment, s.notebook)):
-            w.writerow(s.row())
+        for row in sorted(rows, key=lambda r: (r["student_id"], r["assignment"], r["notebook"])):
+            w.writerow(row)
+
+
+def _max_scores(course: Path, names: list[str]) -> dict[str, float]:
+    api = make_api(course)
+    gb = api.gradebook
+    try:
+        return {a: float(gb.find_assignment(a).max_score) for a in names}
+    finally:
+        gb.close()
+
+
+def _has_assignments(course: Path, names: list[str]) -> bool:
+    try:
+        _max_scores(course, names)
+        return True
+    except Exception:  # noqa: BLE001 - MissingEntry: the course predates this assignment
+        return False
 
 
 def read_table(path: Path) -> list[dict]:

@@ -7,9 +7,10 @@ and a missing notebook (rows with a could-not-grade status, not a silent zero). 
 each function is graded with the class and its feedback checked; the rest of the corpus is graded
 in a second run without feedback HTML (it costs about a quarter of the grading time).
 
-The class is graded with ``--slice`` (only the cells that score are executed). A smaller class
-(perfect, untouched, and the corpus's first mistake) is graded again with ``--full``, and
-its scores and failed tests must be identical to the sliced ones.
+The class is graded the default way: ``--slice`` (only the cells that score are executed) in warm,
+sandboxed fork-server workers, two side by side. A smaller class (perfect, untouched, and the
+corpus's first mistake) is graded again the stock way, ``--full --executor nbgrader`` (every cell,
+a Jupyter kernel per submission), and its scores and failed tests must be identical.
 """
 
 import html
@@ -28,6 +29,10 @@ from .support import (HIDDEN_BEGIN, HIDDEN_END, answer_cells, assignment_names, 
 GRADED_ASSIGNMENTS = [a for a in assignment_names() if grade_cells(nbformat.read(solution_notebook(a), 4))]
 REQUIRED_COLUMNS = {"student_id", "assignment", "score", "max_score", "status"}
 _CACHE: dict = {}
+
+#: How each class is graded: the default (warm sandboxed workers, sliced), and the anchor: stock
+#: nbgrader execution (a Jupyter kernel per submission) of every cell.
+MODES = {"--slice": ["--slice", "--jobs", "1"], "--full": ["--full", "--executor", "nbgrader"]}
 
 
 def _answer_ids(a):
@@ -118,11 +123,11 @@ def graded(a: str, tmp_path_factory, mode: str = "--slice"):
         with FileLock(str(shared / f"class-{a}{mode}.lock")):
             if not done.exists():
                 expect = build_class(a, subs, bulk_subs, small=mode == "--full")
-                r = run_cli("grade", str(subs), "--out", str(out), mode)
+                r = run_cli("grade", str(subs), "--out", str(out), *MODES[mode])
                 result = {"expect": expect, "returncode": r.returncode,
                           "stdout": r.stdout[-20000:], "stderr": r.stderr[-20000:]}
                 if bulk_subs.exists():
-                    rb = run_cli("grade", str(bulk_subs), "--out", str(bulk_out), mode, "--no-feedback")
+                    rb = run_cli("grade", str(bulk_subs), "--out", str(bulk_out), *MODES[mode], "--no-feedback")
                     result.update(bulk_returncode=rb.returncode, stdout=result["stdout"] + rb.stdout[-20000:],
                                   stderr=result["stderr"] + rb.stderr[-20000:])
                 done.write_text(json.dumps(result))

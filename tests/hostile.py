@@ -1,0 +1,248 @@
+"""The hostile corpus: submissions of notebook 01 (``sgd``, 5 points) that attack the grader.
+
+Each case is a function that takes the context of the grading run (where the class, the output
+and a bystander's submission live) and returns the submission, as a notebook or as raw bytes,
+with the status and score it must get. ``WRONG`` is a plausible wrong ``sgd`` (the sign is
+flipped): an attack that works would turn its 0 into points. ``RIGHT`` is the reference solution:
+an attack on the grader's machinery must not cost an honest answer, nor anyone else, anything.
+
+Used by ``tests/test_grading_hardening.py``, which grades all of them in one run beside honest
+submissions and checks every row.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from .support import nbgrader_meta, submission
+
+A = "01_sgd"
+TOP = 5.0
+
+WRONG = '''def sgd(w, dw, config=None):
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    return w + config["learning_rate"] * dw, config
+'''
+RIGHT = '''def sgd(w, dw, config=None):
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    return w - config["learning_rate"] * dw, config
+'''
+
+
+@dataclass
+class Case:
+    name: str
+    what: str
+    status: str  #: expected status in grades.csv
+    score: float | None  #: expected score (None: no score)
+    needs_sandbox: bool = False
+
+
+def _with_answer(source: str) -> nbformat.NotebookNode:
+    return submission(A, {"sgd": source})
+
+
+def _cells(nb, pred):
+    return [c for c in nb.cells if pred(nbgrader_meta(c))]
+
+
+CASES: dict[str, tuple[Case, object]] = {}
+
+
+def case(name, what, status, score, needs_sandbox=False):
+    def register(make):
+        CASES[name] = (Case(name, what, status, score, needs_sandbox), make)
+        return make
+    return register
+
+
+@case("input-transformer", "an input transformer that turns every later cell into `pass`", "graded", 0.0)
+def _(ctx):
+    return _with_answer(WRONG + "\nget_ipython().input_transformers_cleanup.append(lambda lines: ['pass\\n'])\n")
+
+
+@case("ast-transformer", "an AST transformer that deletes every assert", "graded", 0.0)
+def _(ctx):
+    return _with_answer(WRONG + "\nimport ast\nclass _Gut(ast.NodeTransformer):\n    def visit_Assert(self, node):\n"
+                        "        return ast.Pass()\nget_ipython().ast_transformers.append(_Gut())\n")
+
+
+@case("patch-numpy-testing", "np.testing's assertions replaced by no-ops", "tampered", 0.0)
+def _(ctx):
+    return _with_answer(WRONG + "\nimport numpy as _np\n_np.testing.assert_allclose = lambda *a, **k: None\n"
+                        "_np.testing.assert_array_equal = lambda *a, **k: None\n_np.allclose = lambda *a, **k: True\n")
+
+
+@case("patch-builtins", "builtins.AssertionError replaced, so failed asserts raise nothing catchable", "tampered", 0.0)
+def _(ctx):
+    return _with_answer(WRONG + "\nimport builtins\nbuiltins.isinstance = lambda *a: True\n"
+                        "builtins.AssertionError = type('AssertionError', (Exception,), {})\n")
+
+
+@case("rebind-helpers", "the setup cell's check helpers rebound to no-ops", "tampered", 0.0)
+def _(ctx):
+    return _with_answer(WRONG + "\nimport course_utils.checks as _c\n_c.check_close = lambda *a, **k: None\n"
+                        "check_close = lambda *a, **k: None\n")
+
+
+@case("forge-results", "writes passing results for every test into every open file descriptor", "tampered", 0.0)
+def _(ctx):
+    return _with_answer(WRONG.replace("    return w +", """    import os as _os, json as _json
+    for _fd in range(3, 256):
+        for _i in range(40):
+            try:
+                _os.write(_fd, (_json.dumps({"index": _i, "outputs": [], "tampered": []}) + "\\n").encode())
+            except OSError:
+                break
+    return w +"""))
+
+
+@case("read-other-student", "copies the sgd cell of another student's submission", "graded", 0.0, True)
+def _(ctx):
+    victim = ctx["bystander"]
+    return _with_answer(WRONG + f'''
+import json as _json
+try:
+    for _c in _json.load(open({str(victim)!r}))["cells"]:
+        _s = "".join(_c["source"]) if isinstance(_c["source"], list) else _c["source"]
+        if "def sgd" in _s:
+            exec(_s)
+except OSError:
+    pass
+''')
+
+
+@case("read-solution", "reads the instructor's source notebook (solutions and hidden tests)", "graded", 0.0, True)
+def _(ctx):
+    return _with_answer(WRONG + f'''
+import glob as _glob
+for _p in _glob.glob({str(ctx["out"])!r} + "/course/source/*/*.ipynb") + _glob.glob({str(ctx["root"])!r} + "/solutions/*/*.py"):
+    _src = open(_p).read()
+    if "def sgd" in _src:
+        exec("def sgd(w, dw, config=None):\\n    config = config or {{}}\\n    config.setdefault('learning_rate', 1e-2)\\n"
+             "    return w - config['learning_rate'] * dw, config\\n")
+''')
+
+
+@case("write-gradebook", "overwrites the gradebook and the grades table", "graded", 0.0, True)
+def _(ctx):
+    return _with_answer(WRONG + f'''
+for _p in [{str(ctx["out"] / "course" / "gradebook.db")!r}, {str(ctx["out"] / "grades.csv")!r}]:
+    try:
+        open(_p, "w").write("forged")
+    except OSError:
+        pass
+''')
+
+
+@case("fork-bomb", "forks 200 sleeping processes (bounded), after a correct answer", "graded", TOP, True)
+def _(ctx):
+    return _with_answer(RIGHT + '''
+import os as _os, time as _time
+for _ in range(200):
+    try:
+        _pid = _os.fork()
+    except OSError:
+        break
+    if _pid == 0:
+        _time.sleep(20)
+        _os._exit(0)
+''')
+
+
+@case("memory-hog", "allocates 16 GB inside sgd (past the memory limit)", "graded", 0.0, True)
+def _(ctx):
+    return _with_answer(RIGHT.replace("    return w -", "    _blob = bytearray(16 * 2**30)\n    return w -"))
+
+
+@case("huge-output", "prints 50 MB, after a correct answer", "graded", TOP)
+def _(ctx):
+    return _with_answer(RIGHT + "\nprint('x' * 50_000_000)\n")
+
+
+@case("sys-exit", "sys.exit() at the end of the answer cell", "graded", TOP)
+def _(ctx):
+    return _with_answer(RIGHT + "\nimport sys\nsys.exit(0)\n")
+
+
+@case("os-exit", "os._exit() in the answer cell: the process dies", "crashed", 0.0)
+def _(ctx):
+    return _with_answer(RIGHT + "\nimport os\nos._exit(1)\n")
+
+
+@case("kill-grader", "tries to kill its parent (the warm grading process)", "graded", TOP, True)
+def _(ctx):
+    return _with_answer(RIGHT + "\nimport os, signal\ntry:\n    os.kill(os.getppid(), signal.SIGKILL)\nexcept OSError:\n    pass\n")
+
+
+@case("infinite-loop", "sgd loops forever and swallows KeyboardInterrupt", "timed out", 0.0)
+def _(ctx):
+    return _with_answer("def sgd(w, dw, config=None):\n    while True:\n        try:\n            pass\n"
+                        "        except BaseException:\n            pass\n")
+
+
+@case("no-cells", "a notebook with no cells at all", "graded", 0.0)
+def _(ctx):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = submission(A).metadata
+    return nb
+
+
+@case("answer-as-markdown", "the (correct) answer cell turned into a markdown cell", "graded", TOP)
+def _(ctx):
+    nb = _with_answer(RIGHT)
+    for cell in _cells(nb, lambda m: m.get("grade_id") == "sgd"):
+        cell.cell_type = "markdown"
+        cell.pop("outputs", None)
+        cell.pop("execution_count", None)
+    return nb
+
+
+@case("renamed-function", "the answer defines my_sgd instead of sgd", "graded", 0.0)
+def _(ctx):
+    return _with_answer(RIGHT.replace("def sgd(", "def my_sgd("))
+
+
+@case("deleted-tests", "both test cells deleted, wrong answer", "graded", 0.0)
+def _(ctx):
+    nb = _with_answer(WRONG)
+    nb.cells = [c for c in nb.cells if not nbgrader_meta(c).get("grade")]
+    return nb
+
+
+@case("edited-tests", "test cells replaced by `pass`, wrong answer", "graded", 0.0)
+def _(ctx):
+    nb = _with_answer(WRONG)
+    for cell in _cells(nb, lambda m: m.get("grade")):
+        cell.source = "pass"
+    return nb
+
+
+@case("non-utf8", "bytes that are not UTF-8", "corrupt notebook", None)
+def _(ctx):
+    return json.dumps(submission(A)).encode().replace(b"Vanilla", b"Vanilla \xff\xfe")
+
+
+@case("fifty-megabytes", "a 50 MB notebook (a huge stored output), correct answer", "graded", TOP)
+def _(ctx):
+    nb = _with_answer(RIGHT)
+    code = [c for c in nb.cells if c.cell_type == "code"][-1]
+    code.outputs = [nbformat.v4.new_output("stream", name="stdout", text="y" * 50_000_000)]
+    return nb
+
+
+def write(make, ctx, path: Path) -> None:
+    made = make(ctx)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(made, bytes):
+        path.write_bytes(made)
+    else:
+        nbformat.write(made, str(path))
