@@ -39,7 +39,7 @@ GUARDED_MODULES = [
     "torch", "torch.testing", "torch.optim", "torch.optim.lr_scheduler", "torch.nn", "torch.nn.functional",
     "torch.nn.init", "course_utils", "course_utils.checks", "course_utils.optim", "course_utils.landscapes",
     "course_utils.models", "course_utils.data", "course_utils.training", "course_utils.gradcheck",
-    "course_utils.notebook_import", "course_utils.exercise",
+    "course_utils.notebook_import", "course_utils.exercise", "course_utils.pretraining",
 ]
 GUARDED_CLASSES = [("numpy", "ndarray"), ("torch", "Tensor")]
 

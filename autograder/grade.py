@@ -143,12 +143,7 @@ def prepare_course(root: Path, course: Path, names: list[str]) -> dict[str, floa
     course.mkdir(parents=True)
     stage_source(Path(root) / "solutions", course, names)
     generate(course, names)
-    api = make_api(course)
-    gb = api.gradebook
-    try:
-        return {a: float(gb.find_assignment(a).max_score) for a in names}
-    finally:
-        gb.close()
+    return _max_scores(course, names)
 
 
 def expected_notebooks(root: Path) -> dict[str, list[str]]:

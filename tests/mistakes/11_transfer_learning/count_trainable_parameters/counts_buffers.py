@@ -1,0 +1,13 @@
+# MISTAKE: BatchNorm buffers (running statistics) counted as parameters
+def count_trainable_parameters(model):
+    """Count a model's scalar parameters.
+
+    Inputs:
+    - model: a torch.nn.Module.
+
+    Returns (trainable, total), two Python ints: the number of elements of the parameters with
+    requires_grad=True, and of all parameters. Buffers are not counted; a shared parameter counts once.
+    """
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad) + sum(b.numel() for b in model.buffers())
+    total = sum(p.numel() for p in model.parameters()) + sum(b.numel() for b in model.buffers())
+    return int(trainable), int(total)

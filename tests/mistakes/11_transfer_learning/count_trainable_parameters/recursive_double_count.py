@@ -1,0 +1,13 @@
+# MISTAKE: sums every module's parameters recursively: nested parameters are counted once per enclosing module
+def count_trainable_parameters(model):
+    """Count a model's scalar parameters.
+
+    Inputs:
+    - model: a torch.nn.Module.
+
+    Returns (trainable, total), two Python ints: the number of elements of the parameters with
+    requires_grad=True, and of all parameters. Buffers are not counted; a shared parameter counts once.
+    """
+    trainable = sum(p.numel() for m in model.modules() for p in m.parameters() if p.requires_grad)
+    total = sum(p.numel() for m in model.modules() for p in m.parameters())
+    return int(trainable), int(total)

@@ -1,0 +1,20 @@
+# MISTAKE: returns the head's output instead of the features
+def linear_probe_features(model, X, batch_size=256):
+    """Features of a frozen backbone, as a linear probe needs them.
+
+    Inputs:
+    - model: a TransferNet (its model.features maps (N, ...) to (N, D)).
+    - X: torch tensor (N, ...) on the model's device.
+    - batch_size: int, how many examples go through the network at once.
+
+    Returns a tensor (N, D) = model.features(X), computed in eval mode (BatchNorm uses and keeps its
+    running statistics) without gradients; the model's training/eval mode is restored afterwards.
+    """
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            out = torch.cat([model(X[i:i + batch_size]) for i in range(0, len(X), batch_size)])
+    finally:
+        model.train(was_training)
+    return out
