@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test install release clean
+.PHONY: lab test install browser-deps release clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -24,8 +24,23 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 lab: install
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG) $(LAB_ARGS)
 
-test: install
+test: install browser-deps
 	$(PY) -m pytest -n 2 --dist loadgroup
+
+# The browser tests (tests/browser) drive Debian's chromium through Playwright; nothing downloads a
+# browser. Install it where apt-get and root (or password-less sudo) allow; otherwise those tests are
+# skipped and pytest's summary says why. CHROMIUM=/path/to/chromium uses another binary.
+browser-deps:
+	@if [ -n "$$CHROMIUM" ] || command -v chromium >/dev/null 2>&1; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "note: no apt-get here: the browser tests will be skipped (install chromium to run them)"; exit 0; fi; \
+	SUDO=""; if [ "$$(id -u)" != 0 ]; then \
+	  if sudo -n true 2>/dev/null; then SUDO="sudo -n"; else \
+	    echo "note: installing chromium needs root: the browser tests will be skipped (sudo apt-get install chromium)"; exit 0; fi; fi; \
+	echo "installing Debian's chromium for the browser tests (apt-get install chromium)"; \
+	$$SUDO apt-get install -y -q chromium >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -q >/dev/null 2>&1 && $$SUDO apt-get install -y -q chromium >/dev/null 2>&1; } || \
+	  echo "note: apt-get could not install chromium: the browser tests will be skipped"
 
 release: install
 	$(PY) -m autograder release

@@ -15,7 +15,7 @@ from pathlib import Path
 STUDENT_FILES = ["README.md", "requirements.txt", "environment.yml", "pyproject.toml", "LICENSE", ".gitignore"]
 STUDENT_DIRS = ["notebooks", "course_utils", "autograder", "docs"]
 #: Instructor-only documents inside docs/.
-INSTRUCTOR_DOCS = ["authoring.md"]
+INSTRUCTOR_DOCS = ["authoring.md", "instructors.md"]
 
 STUDENT_MAKEFILE = """\
 # Student copy of "Training Neural Networks II, hands-on". `make lab` opens the course.

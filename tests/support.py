@@ -22,7 +22,7 @@ HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 #: Lines that legitimately appear both inside a solution or hidden-test region and elsewhere (too
 #: generic to count as a leak).
 GENERIC_LINES = {"", "pass", "return next_w, config", "else:", "try:", "return out", "return config",
-                 "with torch.no_grad():"}
+                 "with torch.no_grad():", "was_training = model.training", "model.train(was_training)"}
 
 #: The solution notebook's wall-clock budget on 2 CPU cores (seconds).
 NOTEBOOK_BUDGET_S = 60.0

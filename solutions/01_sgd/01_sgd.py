@@ -62,6 +62,7 @@ from course_utils.checks import (check_close, check_same_kind, check_update_sign
                                  torch_optimizer_path)
 from course_utils.device import get_device, seed_everything
 from course_utils.exercise import experiment
+from course_utils.interactive import Slider, explore
 from course_utils.landscapes import Quadratic, Saddle, TwoWells, run_rule, steps_to_converge
 from course_utils.plotting import plot_landscape, plot_loss_curves, plot_trajectories
 
@@ -400,6 +401,34 @@ with experiment("steps to converge vs condition number"):
 # step: with $\eta = 2/(L+\mu) = 1/L$ the first step lands on the minimum, which is Newton's method,
 # notebook 05.) A thousand-fold condition number costs about 7000 steps for a problem with two
 # parameters.
+
+# %% [markdown]
+# ### Try it: the learning rate and the condition number
+#
+# Move the sliders and watch SGD (your `sgd`) on the valley. The learning rate is set in units of
+# $1/L$, so the edge of stability is always at 2: below 1 the steep coordinate decays without a sign
+# change, between 1 and 2 it jitters, past 2 the path flies off. Raise $\kappa$ and the shallow
+# coordinate crawls. The title prints the two per-step factors $1-\eta\mu$ and $1-\eta L$. (The
+# sliders need JupyterLab with ipywidgets; anywhere else you see the picture for the starting values.)
+
+# %%
+with experiment("sliders: the learning rate and the condition number"):
+    def draw_sgd_valley(lr_times_L, kappa):
+        valley_k = Quadratic.ill_conditioned(kappa=kappa)
+        lr = lr_times_L / valley_k.L
+        path = run_rule(sgd, valley_k, np.array([1.0, 0.5]), steps=60, config={"learning_rate": lr})
+        fig, axes = plt.subplots(1, 2, figsize=(12, 3.8))
+        plot_trajectories(valley_k, {f"SGD, lr = {lr_times_L:.2f}/L": path}, ax=axes[0])
+        axes[0].set_title(f"per-step factors: shallow {1 - lr * valley_k.mu:.3f}, steep {1 - lr * valley_k.L:.3f}")
+        axes[1].semilogy(valley_k.loss(path))
+        axes[1].set(xlabel="step", ylabel="loss", title=f"kappa = {kappa:.0f}: loss after 60 steps "
+                    f"{valley_k.loss(path[-1]):.2g}")
+        axes[1].grid(True, which="both", alpha=0.3)
+        return fig
+
+    explore(draw_sgd_valley, lr_times_L=Slider(0.05, 2.2, 1.0, step=0.05, label="learning rate x L"),
+            kappa=Slider(1.0, 1000.0, 20.0, log=True, label="condition number kappa"))
+
 
 # %% [markdown]
 # ### Questions

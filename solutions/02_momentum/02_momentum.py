@@ -62,6 +62,7 @@ from course_utils.checks import (check_close, check_same_kind, check_update_sign
                                  torch_optimizer_path)
 from course_utils.device import get_device, seed_everything
 from course_utils.exercise import experiment
+from course_utils.interactive import Slider, explore
 from course_utils.landscapes import Quadratic, Saddle, TwoWells, run_rule, steps_to_converge
 from course_utils.plotting import plot_landscape, plot_loss_curves, plot_trajectories
 
@@ -1170,6 +1171,40 @@ with experiment("a sweep of rho"):
 # mini-batch noise over about $1/(1-\rho)$ steps, and one rarely knows $\mu$ and $L$, so a robust large
 # $\rho$ with a tuned (and decayed) learning rate is the usual recipe. So: **agrees for the regime the
 # notes have in mind; not for small, well-conditioned problems like our toy.**
+
+# %% [markdown]
+# ### Try it: $\eta$ and $\rho$
+#
+# The $\kappa = 100$ valley again, from $w_0 = (1, 0.5)$: the first 150 steps of SGD and of your
+# `sgd_momentum` and `sgd_nesterov`, with the learning rate and $\rho$ on sliders. Things to look for:
+# $\rho = 0$ turns both momentum methods into SGD; a large $\rho$ overshoots and spirals; Nesterov
+# tolerates a larger $\eta$ before it jitters; and momentum stays stable up to $\eta < 2(1+\rho)/L$,
+# far beyond SGD's $2/L = 0.02$. (Sliders need JupyterLab with ipywidgets; elsewhere the picture is
+# static, at the starting values.)
+
+# %%
+with experiment("sliders: the learning rate and rho"):
+    valley_100 = Quadratic.ill_conditioned(kappa=100)
+    slider_rules = {"SGD": lambda w, dw, config: (w - config["learning_rate"] * dw, config),
+                    "momentum": sgd_momentum, "Nesterov": sgd_nesterov}
+
+    def draw_momentum_valley(learning_rate, rho):
+        config = {"learning_rate": learning_rate, "momentum": rho}
+        paths_now = {name: run_rule(rule, valley_100, np.array([1.0, 0.5]), steps=150, config=dict(config))
+                     for name, rule in slider_rules.items()}
+        fig, axes = plt.subplots(1, 2, figsize=(13, 4))
+        plot_trajectories(valley_100, paths_now, ax=axes[0], markers=False)
+        axes[0].set_title(f"lr {learning_rate:.3g}, rho {rho:.2f}: first 150 steps")
+        for i, (name, p) in enumerate(paths_now.items()):
+            axes[1].semilogy(np.linalg.norm(p, axis=1), color=f"C{i + 1}", label=name)
+        axes[1].set(xlabel="step", ylabel=r"$\|w - w^*\|$", title="distance to the minimum")
+        axes[1].legend(fontsize=8)
+        axes[1].grid(True, which="both", alpha=0.3)
+        return fig
+
+    explore(draw_momentum_valley, learning_rate=Slider(1e-3, 4e-2, 1.2e-2, log=True, step=0.05),
+            rho=Slider(0.0, 0.99, 0.9, step=0.01, label="rho (momentum)"))
+
 
 # %% [markdown]
 # ## 9. On a real network

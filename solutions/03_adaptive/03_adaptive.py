@@ -72,6 +72,7 @@ from course_utils.checks import (check_close, check_same_kind, check_update_sign
 from course_utils.data import load_digits, make_loaders
 from course_utils.device import get_device, seed_everything
 from course_utils.exercise import experiment
+from course_utils.interactive import Slider, explore
 from course_utils.landscapes import Quadratic, run_rule, steps_to_converge
 from course_utils.models import MLP
 from course_utils.optim import FunctionalOptimizer
@@ -1456,6 +1457,42 @@ with experiment("steps to converge against the condition number"):
 # weights. Diagonal methods keep $O(N)$ cost and capture what lies along the axes; structured
 # approximations in between (K-FAC, Shampoo) keep blocks per layer. Notebook 05 measures the cost.
 # </details>
+
+# %% [markdown]
+# ### Try it: learning rate, decay rates and rotation
+#
+# Your `adagrad`, `rmsprop` and `adam` on the $\kappa = 100$ valley from $w_0 = (1, 0.5)$, all with the
+# same learning rate, for 150 steps. RMSProp's `decay_rate` and Adam's $\beta_1$, $\beta_2$ are on
+# sliders, and so is the valley's rotation. Things to look for: with $\beta_1 = 0$ Adam is RMSProp
+# with bias correction; a small `decay_rate` or $\beta_2$ forgets fast and the steps jump around the
+# minimum; rotating the valley away from the axes takes the advantage of per-coordinate scaling
+# away (section 8). (Sliders need JupyterLab with ipywidgets; elsewhere the picture is static.)
+
+# %%
+with experiment("sliders: learning rate, decay rates and rotation"):
+    def draw_adaptive_valley(learning_rate, decay_rate, beta1, beta2, angle):
+        valley_r = Quadratic.ill_conditioned(kappa=100, angle_deg=angle)
+        configs = {"AdaGrad": (adagrad, {"learning_rate": learning_rate}),
+                   "RMSProp": (rmsprop, {"learning_rate": learning_rate, "decay_rate": decay_rate}),
+                   "Adam": (adam, {"learning_rate": learning_rate, "beta1": beta1, "beta2": beta2})}
+        paths_now = {f"{name}": run_rule(rule, valley_r, np.array([1.0, 0.5]), steps=150, config=cfg)
+                     for name, (rule, cfg) in configs.items()}
+        fig, axes = plt.subplots(1, 2, figsize=(13, 4))
+        plot_trajectories(valley_r, paths_now, ax=axes[0], markers=False)
+        axes[0].set_title(f"kappa 100, rotated {angle} degrees, lr {learning_rate:.3g}: 150 steps")
+        for i, (name, p) in enumerate(paths_now.items()):
+            axes[1].semilogy(np.linalg.norm(p, axis=1), color=f"C{i + 1}", label=name)
+        axes[1].set(xlabel="step", ylabel=r"$\|w - w^*\|$", title="distance to the minimum")
+        axes[1].legend(fontsize=8)
+        axes[1].grid(True, which="both", alpha=0.3)
+        return fig
+
+    explore(draw_adaptive_valley, learning_rate=Slider(1e-3, 1.0, 0.05, log=True),
+            decay_rate=Slider(0.5, 0.999, 0.99, step=0.001, label="RMSProp decay_rate"),
+            beta1=Slider(0.0, 0.99, 0.9, step=0.01, label="Adam beta1"),
+            beta2=Slider(0.5, 0.9999, 0.999, step=0.0001, label="Adam beta2"),
+            angle=Slider(0, 90, 0, step=15, label="rotation (degrees)"))
+
 
 # %% [markdown]
 # ## 9. AdamW: decoupled weight decay

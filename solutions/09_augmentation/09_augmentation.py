@@ -74,6 +74,7 @@ from course_utils.checks import check_close, to_numpy
 from course_utils.data import load_digits, load_photographs, train_val_split
 from course_utils.device import seed_everything
 from course_utils.exercise import experiment
+from course_utils.interactive import Slider, explore
 from course_utils.models import SmallCNN
 from course_utils.plotting import show_images
 from course_utils.training import evaluate, fit
@@ -1950,6 +1951,43 @@ with experiment("random affine transformations of a photograph and of digits"):
                                          generator=gen)])[:, 0].numpy(),
                 titles=[f"{int(d)}" for d in y_train[:8]] + ["affine"] * 8 + ["scale + affine"] * 8, ncols=8, size=1.0, cmap="gray")
     plt.show()
+
+# %% [markdown]
+# ### Try it: augmentation strength
+#
+# How strong should augmentation be? Seven augmented copies of a photograph, made by your
+# `color_jitter`, `pca_color_augment` and `random_affine` with the strengths on the sliders (the
+# random draws are fixed, so only the strength changes): colour jitter factors drawn from
+# $[1-s, 1+s]$, PCA's $\alpha \sim \mathcal N(0, \sigma^2)$ (AlexNet: $\sigma = 0.1$), and rotation,
+# translation and stretching ranges. Push each until the picture stops looking like a plausible photo
+# of the same thing: that is roughly where augmentation starts to teach the network the wrong
+# invariances. (Sliders need JupyterLab with ipywidgets; elsewhere the picture is static.)
+
+# %%
+with experiment("sliders: augmentation strength"):
+    photo = resize_short_side(photos["flower"], 128)
+    photo_vals, photo_vecs = rgb_pca(photo)
+    draws = torch.Generator().manual_seed(1)
+    unit_jitter = 2 * torch.rand(7, 3, generator=draws) - 1  # U[-1, 1], scaled by the slider
+    unit_alpha = torch.randn(7, 3, generator=draws)
+
+    def draw_augmentations(jitter, pca_sigma, degrees, translate, stretch):
+        out = []
+        for k in range(7):
+            x = color_jitter(photo, *map(float, 1 + jitter * unit_jitter[k]))
+            x = pca_color_augment(x, photo_vals, photo_vecs, pca_sigma * unit_alpha[k])
+            out.append(x)
+        out = random_affine(torch.stack(out), degrees=degrees, translate=translate, stretch=stretch,
+                            generator=torch.Generator().manual_seed(2))
+        return show_images([to_display(photo)] + [to_display(x) for x in out],
+                           titles=["original"] + [f"augmented {k + 1}" for k in range(7)], ncols=8, size=1.9)
+
+    explore(draw_augmentations, jitter=Slider(0.0, 0.9, 0.4, step=0.05, label="colour jitter s"),
+            pca_sigma=Slider(0.0, 2.0, 0.1, step=0.05, label="PCA sigma"),
+            degrees=Slider(0.0, 90.0, 15.0, step=5.0, label="rotation (degrees)"),
+            translate=Slider(0.0, 40.0, 12.0, step=2.0, label="translation (pixels)"),
+            stretch=Slider(0.0, 0.5, 0.15, step=0.05, label="stretch"))
+
 
 # %% [markdown]
 # ## 8. Measured: the whole recipe on the digits
