@@ -117,6 +117,19 @@ def _vm_size() -> int:
     return 0
 
 
+def _needed_paths() -> list[str]:
+    """What the child must still read: the Python environment and the course's helper package."""
+    out = {str(Path(p).resolve()) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+    mod = sys.modules.get("course_utils")
+    if mod is not None and getattr(mod, "__file__", None):
+        out.add(str(Path(mod.__file__).resolve().parent))
+    return sorted(out)
+
+
+def _under(path: str, roots) -> bool:
+    return any(path == r or path.startswith(r.rstrip("/") + "/") for r in roots)
+
+
 def _private_ancestor(path: Path) -> Path | None:
     """The highest ancestor of ``path`` that other users cannot enter (``/root`` is mode 700)."""
     for parent in reversed(path.parents):
@@ -180,13 +193,20 @@ def enter(hide: list[str], cache_dir: str | None, limits: Limits, workdir: str =
                 elif p.exists():
                     _mount("/dev/null", str(p), None, MS_BIND)
                     rep.hidden.append(str(p))
+            # What must stay visible under the fresh /tmp (a checkout and its venv may live there,
+            # as in CI), and the data cache: held open by descriptor, bound back after the cover.
+            rebind = [(p, p) for p in _needed_paths() if _under(p, ("/tmp", "/dev/shm"))]
+            if cache_dir and Path(cache_dir).is_dir():
+                rebind.append((str(Path(cache_dir).resolve()), "/tmp/tnn2-cache"))
+            held = [(os.open(src, os.O_PATH | os.O_DIRECTORY), dest) for src, dest in rebind]
             for scratch in ("/tmp", "/dev/shm"):
                 if Path(scratch).is_dir():
                     _mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV, "size=512m,mode=1777")
-            if cache_dir and Path(cache_dir).is_dir():
-                os.makedirs("/tmp/tnn2-cache", exist_ok=True)
-                _mount(cache_dir, "/tmp/tnn2-cache", None, MS_BIND | MS_REC)
-                _mount("none", "/tmp/tnn2-cache", None, MS_REMOUNT | MS_BIND | MS_RDONLY)
+            for fd, dest in held:
+                os.makedirs(dest, mode=0o755, exist_ok=True)
+                _mount(f"/proc/self/fd/{fd}", dest, None, MS_BIND | MS_REC)
+                _mount("none", dest, None, MS_REMOUNT | MS_BIND | MS_RDONLY)
+                os.close(fd)
             if is_root:
                 _expose_python(rep)
         except OSError as exc:
