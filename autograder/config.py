@@ -89,6 +89,19 @@ def make_api(course_root: Path, cell_timeout: int = CELL_TIMEOUT, executor: str 
         os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
     from nbgrader.coursedir import CourseDirectory
 
+    quiet_gradebook_warnings()
     cfg = nbgrader_config(course_root, cell_timeout, executor)
     coursedir = CourseDirectory(config=cfg)
     return NbGraderAPI(coursedir=coursedir, config=cfg)
+
+
+def quiet_gradebook_warnings() -> None:
+    """Hide the SQLAlchemy ``SAWarning`` "Object of type <SubmittedNotebook> not in session" that
+    nbgrader 0.9.6's gradebook emits on every autograde (its autoflush of a half-built submission;
+    the submission is saved correctly: the suite reads every score back from the gradebook). Other
+    warnings stay visible."""
+    import warnings
+
+    from sqlalchemy.exc import SAWarning
+
+    warnings.filterwarnings("ignore", message=r"Object of type <\w+> not in session", category=SAWarning)

@@ -23,6 +23,14 @@ tampered               graded with the test helpers put back, but the submission
 
 Deleted test cells and answer cells turned into markdown are restored before grading
 (:mod:`autograder.restore`); ``reason`` lists them.
+
+Sliced grading (the default) executes only the cells that can change a score
+(:mod:`autograder.slicing`). A submission in which a test cell then raises ``NameError`` may rely on
+a cell the slice skipped (a student's helper cell that also runs code, a name an experiment cell
+made): it is graded again with every cell executed, as stock nbgrader would, and ``reason`` starts
+with ``graded with every cell executed`` (not when the slice already timed out, crashed or tampered:
+then every experiment cell could cost the time limit). ``benchmarks/slice_equivalence.py`` checks that the two
+ways give the same scores on the whole test corpus; the suite compares against its record.
 """
 
 from __future__ import annotations
@@ -48,6 +56,8 @@ FAILED = "could not grade"
 TIMED_OUT = "timed out"
 CRASHED = "crashed"
 TAMPERED = "tampered"
+#: The start of ``reason`` for a sliced submission that was graded again with every cell executed.
+FULL_RERUN = "graded with every cell executed"
 
 COLUMNS = ["student_id", "assignment", "notebook", "score", "max_score", "status", "reason", "failed_tests", "seconds"]
 
@@ -64,6 +74,7 @@ class Submission:
     max_score: float | None = None
     failed_tests: list = field(default_factory=list)
     seconds: float = 0.0
+    note: str = ""  # said in ``reason`` whatever the status (e.g. a re-grade with every cell)
 
     def row(self) -> dict:
         return {
@@ -245,14 +256,10 @@ def grade(root: Path, submissions_dir: Path, out_dir: Path, cell_timeout: int = 
         if s.status != "pending":
             log(f"{s.student_id}/{s.assignment}: {s.status} ({s.reason})")
             continue
-        dest = course / "submitted" / s.student_id / s.assignment / f"{s.notebook}.ipynb"
-        dest.parent.mkdir(parents=True, exist_ok=True)
         nb = nbformat.read(str(s.path), as_version=4)
         release = nbformat.read(str(course / "release" / s.assignment / f"{s.notebook}.ipynb"), as_version=4)
         nb, restored[id(s)] = restore_cells(nb, release)
-        if sliced:
-            nb, _ = slice_notebook(nb)
-        nbformat.write(nb, str(dest))
+        _write_submitted(course, s, nb, sliced)
 
     pending = [s for s in subs if s.status == "pending"]
     pool = None
@@ -262,39 +269,30 @@ def grade(root: Path, submissions_dir: Path, out_dir: Path, cell_timeout: int = 
                     "cache_dir": str(_cache_dir()), "limits": dict(vars(limits)) if limits else {}}
         engine.ACTIVE = engine.Engine(pool, base_job)
     try:
-        if pool is not None:  # pass 1: nbgrader sanitizes, the pool starts executing
-            for s in pending:
-                api.autograde(s.assignment, s.student_id, force=True, create=True)
-            engine.ACTIVE.mode = "replay"
-        for s in pending:
+        _autograde(api, pending, pool, restored, log)
+        # A test that met NameError in the slice may depend on a cell the slice skipped (a
+        # student's helper cell that also runs code, a name made in an experiment cell): full
+        # execution would have defined it. Re-grade those submissions with every cell executed;
+        # not one that timed out, crashed or tampered (every experiment would cost the time limit).
+        again = [s for s in pending if sliced and s.status == GRADED and _name_errors(course, s)]
+        for s in again:
+            first = _name_errors(course, s)[0]
+            nb = nbformat.read(str(s.path), as_version=4)
+            release = nbformat.read(str(course / "release" / s.assignment / f"{s.notebook}.ipynb"), as_version=4)
+            nb, restored[id(s)] = restore_cells(nb, release)
+            _write_submitted(course, s, nb, sliced=False)
+            s.status, s.reason, s.score, s.failed_tests = "pending", "", None, []
+            s.note = f"{FULL_RERUN}: in the sliced run {first}"
+        if again:
+            log(f"{len(again)} submission(s) met NameError in a test: re-grading them with every cell executed")
+            if engine.ACTIVE is not None:
+                engine.ACTIVE.mode = "capture"
+            _autograde(api, again, pool, restored, log)
+        if feedback:
+            todo = [s for s in pending if s.score is not None]
             t0 = time.perf_counter()
-            result = api.autograde(s.assignment, s.student_id, force=True, create=True)
-            s.seconds = time.perf_counter() - t0
-            pool_result = engine.ACTIVE.results.get((s.student_id, s.assignment, s.notebook)) if pool else None
-            if pool_result:  # the time it ran in its worker, not the time this loop waited for it
-                s.seconds = pool_result.get("seconds", 0.0)
-            if not result.get("success"):
-                s.status, s.reason = FAILED, _last_error_line(result)
-            else:
-                try:
-                    _read_scores(api, s)
-                    s.status = GRADED
-                except Exception as exc:  # graded but missing from the gradebook: say so
-                    s.status, s.reason = FAILED, f"no gradebook entry after autograde: {exc}"
-            if s.status == GRADED:
-                _outcome(s, pool_result, restored.get(id(s), []))
-            if feedback and s.score is not None:
-                fb = api.generate_feedback(s.assignment, s.student_id, force=True)
-                src = course / "feedback" / s.student_id / s.assignment / f"{s.notebook}.html"
-                if fb.get("success") and src.exists():
-                    dest = out_dir / "feedback" / s.student_id / s.assignment / src.name
-                    dest.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(src, dest)
-                else:
-                    s.reason = (s.reason + "; " if s.reason else "") + "feedback could not be generated"
-            log(f"{s.student_id}/{s.assignment}: {s.status} "
-                f"{'' if s.score is None else f'{s.score:g}/{s.max_score:g}'} "
-                f"({s.seconds:.1f} s){' ' + s.reason if s.reason else ''}")
+            _feedback_all(api, course, out_dir, todo, jobs, cell_timeout, executor)
+            log(f"feedback: {len(todo)} report(s) in {time.perf_counter() - t0:.1f} s")
     finally:
         if pool is not None:
             pool.close()
@@ -307,6 +305,113 @@ def grade(root: Path, submissions_dir: Path, out_dir: Path, cell_timeout: int = 
         if path.suffix == ".md":
             log(f"summary: {path}")
     return subs
+
+
+def _write_submitted(course: Path, s: Submission, nb, sliced: bool) -> None:
+    """Put the (restored) notebook where nbgrader autogrades it, sliced unless ``sliced`` is False."""
+    dest = course / "submitted" / s.student_id / s.assignment / f"{s.notebook}.ipynb"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if sliced:
+        nb, _ = slice_notebook(nb)
+    nbformat.write(nb, str(dest))
+
+
+def _autograde(api, batch: list[Submission], pool, restored: dict, log=print) -> None:
+    """nbgrader autograde of ``batch``: status, score, failed tests and reason of each (logged)."""
+    from . import engine
+
+    if pool is not None:  # pass 1: nbgrader sanitizes, the pool starts executing
+        for s in batch:
+            api.autograde(s.assignment, s.student_id, force=True, create=True)
+        engine.ACTIVE.mode = "replay"
+    for s in batch:
+        t0 = time.perf_counter()
+        result = api.autograde(s.assignment, s.student_id, force=True, create=True)
+        s.seconds = time.perf_counter() - t0
+        pool_result = engine.ACTIVE.results.get((s.student_id, s.assignment, s.notebook)) if pool else None
+        if pool_result:  # the time it ran in its worker, not the time this loop waited for it
+            s.seconds = pool_result.get("seconds", 0.0)
+        if not result.get("success"):
+            s.status, s.reason = FAILED, _last_error_line(result)
+        else:
+            try:
+                _read_scores(api, s)
+                s.status = GRADED
+            except Exception as exc:  # graded but missing from the gradebook: say so
+                s.status, s.reason = FAILED, f"no gradebook entry after autograde: {exc}"
+        if s.status == GRADED:
+            _outcome(s, pool_result, restored.get(id(s), []))
+        if s.note:
+            s.reason = "; ".join(r for r in (s.note, s.reason) if r)[:1000]
+        log(f"{s.student_id}/{s.assignment}: {s.status} "
+            f"{'' if s.score is None else f'{s.score:g}/{s.max_score:g}'} "
+            f"({s.seconds:.1f} s){' ' + s.reason if s.reason else ''}")
+
+
+def _name_errors(course: Path, s: Submission) -> list[str]:
+    """``name: NameError: ...`` for each autograded test cell of ``s`` that raised NameError."""
+    path = course / "autograded" / s.student_id / s.assignment / f"{s.notebook}.ipynb"
+    try:
+        nb = nbformat.read(str(path), as_version=4)
+    except Exception:
+        return []
+    found = []
+    for cell in nb.cells:
+        meta = (cell.get("metadata") or {}).get("nbgrader") or {}
+        if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
+            continue
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error" and out.get("ename") == "NameError":
+                found.append(f"{meta.get('grade_id')}: NameError: {out.get('evalue', '')}"[:200])
+                break
+    return found
+
+
+#: Below this many reports, feedback is made in this process (a helper process costs ~2 s to start).
+PARALLEL_FEEDBACK_MIN = 6
+
+
+def _feedback_all(api, course: Path, out_dir: Path, todo: list[Submission], jobs: int, cell_timeout: int,
+                  executor: str) -> None:
+    """nbgrader's feedback HTML for each of ``todo``, copied to ``out_dir/feedback``. With several
+    jobs and enough reports, ``jobs`` helper processes share the work (each with its own nbgrader
+    API on the same course directory; making a report only reads the gradebook)."""
+    pairs = [(s.assignment, s.student_id, s.notebook) for s in todo]
+    if jobs > 1 and len(pairs) >= PARALLEL_FEEDBACK_MIN:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        n = min(jobs, len(pairs) // (PARALLEL_FEEDBACK_MIN // 2))
+        chunks = [pairs[i::n] for i in range(n)]
+        with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn")) as ex:
+            failed = set().union(*ex.map(_feedback_chunk, [course] * n, [out_dir] * n, chunks,
+                                         [cell_timeout] * n, [executor] * n))
+    else:
+        failed = _feedback_chunk(course, out_dir, pairs, cell_timeout, executor, api)
+    for s in todo:
+        if (s.assignment, s.student_id, s.notebook) in failed:
+            s.reason = (s.reason + "; " if s.reason else "") + "feedback could not be generated"
+
+
+def _feedback_chunk(course: Path, out_dir: Path, pairs: list[tuple], cell_timeout: int, executor: str,
+                    api=None) -> set[tuple]:
+    """Make the reports of ``pairs`` ((assignment, student, notebook)); returns those that failed."""
+    if api is None:  # in a helper process
+        api = make_api(course, cell_timeout, executor)
+    failed = set()
+    for assignment, student, notebook in pairs:
+        try:
+            ok = api.generate_feedback(assignment, student, force=True).get("success")
+        except Exception:
+            ok = False
+        src = course / "feedback" / student / assignment / f"{notebook}.html"
+        if ok and src.exists():
+            dest = out_dir / "feedback" / student / assignment / src.name
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dest)
+        else:
+            failed.add((assignment, student, notebook))
+    return failed
 
 
 def _start_pool_in_background(root, submissions_dir, out_dir, jobs, scheduler, log):

@@ -15,6 +15,10 @@ that keeps, in their original order:
 
 Everything else (a cell with a loop, a call, an assignment, a ``with experiment(...)`` block,
 or code that does not parse) is replaced by nothing: the cell is removed.
+
+A student's answer may still lean on a removed cell (a helper cell that also prints, a constant
+computed in an experiment cell). That shows as a ``NameError`` in a test, and
+:func:`autograder.grade.grade` then grades that submission again with every cell executed.
 """
 
 from __future__ import annotations

@@ -10,6 +10,9 @@ Nothing here implements a graded exercise.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+
 import numpy as np
 
 __all__ = [
@@ -19,6 +22,7 @@ __all__ = [
     "check_update_signature",
     "rule_path",
     "torch_optimizer_path",
+    "check_own_implementation",
 ]
 
 
@@ -125,3 +129,57 @@ def torch_optimizer_path(make_optimizer, w0, grads):
         opt.step()
         out.append(p.detach().numpy().copy())
     return out, opt
+
+
+#: The functional forms of these torch optimizers (``torch.optim.sgd.sgd``, its single-, multi-tensor and
+#: fused kernels, ``torch._fused_adam_``...) are refused too.
+_FUNCTIONAL = ("sgd", "adam", "adamw", "adagrad", "rmsprop")
+
+
+class _Delegated(Exception):
+    """Raised inside the student's function when it reaches for torch.optim."""
+
+
+@contextlib.contextmanager
+def _torch_optim_refused(name: str):
+    """While active, building any ``torch.optim`` optimizer or calling the functional update of
+    SGD, Adam, AdamW, AdaGrad or RMSProp raises :class:`_Delegated`. Everything is put back on exit."""
+    import torch
+
+    def refuse(what):
+        def refused(*args, **kwargs):
+            raise _Delegated(f"`{name}` {what}: write the update rule yourself. torch.optim is "
+                             "the reference the hidden tests compare against, so handing the step to it "
+                             "teaches nothing (course_utils.notebook_import.torch_stand_in wraps it too)")
+        return refused
+
+    patched = [(torch.optim.Optimizer, "__init__", torch.optim.Optimizer.__init__)]
+    for n in _FUNCTIONAL:
+        module = importlib.import_module(f"torch.optim.{n}")
+        for owner, attr in [(module, n), (module, f"_single_tensor_{n}"), (module, f"_multi_tensor_{n}"),
+                            (module, f"_fused_{n}"), (torch.optim._functional, n), (torch, f"_fused_{n}_")]:
+            if callable(getattr(owner, attr, None)):
+                patched.append((owner, attr, getattr(owner, attr)))
+    try:
+        torch.optim.Optimizer.__init__ = refuse("builds a torch.optim optimizer")
+        for module, attr, original in patched[1:]:
+            setattr(module, attr, refuse(f"calls {module.__name__}.{attr}"))
+        yield
+    finally:
+        for owner, attr, original in patched:
+            setattr(owner, attr, original)
+
+
+def check_own_implementation(rule, name: str, *args, **kwargs):
+    """Call ``rule(*args, **kwargs)`` with torch.optim refused; return what it returns.
+
+    An update rule that builds a ``torch.optim`` optimizer (``torch.optim.SGD(...)``, a
+    ``torch_stand_in``) or calls torch's functional update (``torch.optim.adam.adam``) fails with
+    an AssertionError that says so: the exercise is to write the rule, and torch.optim is the
+    oracle of the hidden tests. Anything else the rule raises propagates unchanged.
+    """
+    with _torch_optim_refused(name):
+        try:
+            return rule(*args, **kwargs)
+        except _Delegated as err:
+            raise AssertionError(str(err)) from None

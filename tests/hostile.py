@@ -189,6 +189,21 @@ def _(ctx):
                         "        except BaseException:\n            pass\n")
 
 
+@case("loop-then-name-error", "sgd loops forever in the visible test and raises NameError elsewhere: "
+      "the slice must not be re-run with every cell (each experiment would cost the time limit)",
+      "timed out", 0.0)
+def _(ctx):
+    return _with_answer("def sgd(w, dw, config=None):\n"
+                        "    if config is not None and config.get('learning_rate') == 0.5:\n"
+                        "        while True:\n            pass\n"
+                        "    return name_that_no_cell_defines\n")
+
+
+#: Cases never graded with full execution (``benchmarks/slice_equivalence.py``): every experiment
+#: cell would wait for the time limit.
+NEVER_FULL = {"infinite-loop", "loop-then-name-error"}
+
+
 @case("no-cells", "a notebook with no cells at all", "graded", 0.0)
 def _(ctx):
     nb = nbformat.v4.new_notebook()

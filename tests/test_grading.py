@@ -58,6 +58,27 @@ def _stderr_wrapped(a):
     return out
 
 
+#: A student's own cell that defines a helper and also calls it (a quick check): the slice skips it
+#: (it runs code), so the answer that calls the helper meets NameError in the slice and the
+#: submission must be graded again with every cell executed, as full execution would.
+OWN_HELPER_CELL = ("def _through_my_helper(fn, *args, **kwargs):\n"
+                   "    return fn(*args, **kwargs)\n\n"
+                   "print('my helper works:', _through_my_helper(abs, -2))\n")
+
+
+def _leaning_on_a_skipped_cell(a):
+    """The reference solution, its first function calling a helper from a student's own cell that
+    the slice skips (see ``OWN_HELPER_CELL``)."""
+    nb = submission(a)
+    first = answer_cells(nb)[0]
+    gid = nbgrader_meta(first)["grade_id"]
+    first.source += (f"\n\n_reference_{gid} = {gid}\n\n"
+                     f"def {gid}(*args, **kwargs):\n"
+                     f"    return _through_my_helper(_reference_{gid}, *args, **kwargs)\n")
+    nb.cells.insert(nb.cells.index(first), nbformat.v4.new_code_cell(OWN_HELPER_CELL))
+    return nb
+
+
 def _write(path: Path, nb) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, str(path))
@@ -79,6 +100,8 @@ def build_class(a: str, base: Path, bulk: Path | None = None, small: bool = Fals
         return expect
     _write(base / "noisy" / a / f"{a}.ipynb", submission(a, _stderr_wrapped(a)))
     expect["noisy"] = "full"
+    _write(base / "own-helper" / a / f"{a}.ipynb", _leaning_on_a_skipped_cell(a))
+    expect["own-helper"] = "full"
     ids = _answer_ids(a)
     if len(ids) > 1:
         _write(base / "halfdone" / a / f"{a}.ipynb", submission(a, {g: "stub" for g in ids[1:]}))
@@ -233,3 +256,36 @@ def test_full_execution_gives_the_same_scores_as_the_slice(a, tmp_path_factory):
         want = (twin["status"], twin["score"], twin["failed_tests"])
         assert got == want, f"{row['student_id']}: --full gives {got}, --slice gives {want}"
     assert {row["student_id"] for row in rows} == set(expect)
+
+
+@pytest.mark.parametrize("a", _params())
+def test_a_name_error_in_the_slice_is_graded_again_with_every_cell(a, tmp_path_factory):
+    from autograder.grade import FULL_RERUN
+
+    _, _, rows, _ = graded(a, tmp_path_factory)
+    by_id = {row["student_id"]: row for row in rows}
+    row = by_id["own-helper"]
+    assert row["reason"].startswith(FULL_RERUN) and "NameError" in row["reason"], (
+        f"the slice skips the student's helper cell, so a test must meet NameError and the submission "
+        f"be graded again with every cell executed; reason: {row['reason']!r}")
+    assert row["score"] == row["max_score"], row
+    others = [sid for sid, r in by_id.items() if r["reason"].startswith(FULL_RERUN) and sid != "own-helper"]
+    assert not [s for s in others if not s.startswith("mistake-")], f"unexpected full re-grades: {others}"
+
+
+@pytest.mark.parametrize("a", _params())
+def test_slice_scores_equal_the_recorded_full_execution(a, tmp_path_factory):
+    """Every submission of the class (the whole corpus of ``a``) scores in the slice exactly as full
+    execution did when ``benchmarks/slice_equivalence.py --record`` ran it (``tests/slice_record.py``)."""
+    from . import slice_record
+
+    _, _, rows, out = graded(a, tmp_path_factory)
+
+    def folder(sid):
+        for where in ("submissions", "bulk-submissions"):
+            if (out.parent / where / sid).is_dir():
+                return out.parent / where / sid
+        raise AssertionError(f"no folder for {sid}")
+
+    problems = slice_record.compare(a, rows, folder)
+    assert problems == [], "\n".join(problems)

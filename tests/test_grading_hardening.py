@@ -22,7 +22,7 @@ import pytest
 from autograder import sandbox
 from autograder.grade import read_table
 
-from .hostile import CASES, RIGHT, TOP, A, write
+from .hostile import CASES, NEVER_FULL, RIGHT, TOP, A, write
 from .support import ROOT, run_cli, submission
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hardening")]
@@ -97,7 +97,7 @@ def graded(tmp_path_factory, how: str):
         if how == "jobs1":
             args += ["--jobs", "1"]
         elif how == "jobs2":
-            args += ["--jobs", "2", "--no-feedback"]
+            args += ["--jobs", "2"]  # with feedback: two helper processes make the reports
         elif how == "dask":
             address, procs = _dask_cluster(base)
             args += ["--scheduler", address, "--no-feedback"]
@@ -156,6 +156,10 @@ def test_suspicious_submissions_say_why(tmp_path_factory):
         if case.status in ("tampered", "timed out", "crashed"):
             assert run["rows"][name]["reason"], f"{name}: status {case.status} with no reason"
     assert "restored cells" in run["rows"]["deleted-tests"]["reason"]
+    from autograder.grade import FULL_RERUN
+
+    assert not run["rows"]["loop-then-name-error"]["reason"].startswith(FULL_RERUN), (
+        "a submission that timed out in the slice must not be graded again with every cell")
 
 
 @pytest.mark.parametrize("how", ["jobs2", "dask"])
@@ -166,3 +170,38 @@ def test_parallel_and_distributed_grading_give_the_same_results(how, tmp_path_fa
     def key(rows):
         return {sid: (row["status"], row["score"], row["failed_tests"]) for sid, row in rows.items()}
     assert key(other["rows"]) == key(one["rows"])
+
+
+def test_hostile_slices_score_as_the_recorded_full_execution(tmp_path_factory):
+    """Each hostile submission scores in the slice as full execution did when
+    ``benchmarks/slice_equivalence.py --record`` ran it (but the loops of ``NEVER_FULL``)."""
+    from . import slice_record
+
+    run = graded(tmp_path_factory, "jobs1")
+    ctx, subs = _RUNS["built"]["ctx"], _RUNS["built"]["subs"]
+    replace = {str(v): f"<{k}>" for k, v in ctx.items()}
+    rows = list(run["rows"].values())
+    skip = set(HONEST) | NEVER_FULL
+    problems = slice_record.compare(A, rows, lambda sid: subs / sid, replace, skip=skip, group="hostile")
+    assert problems == [], "\n".join(problems)
+
+
+def test_feedback_made_by_helper_processes_is_complete(tmp_path_factory):
+    """With 2 jobs the feedback HTML is made by 2 helper processes: one report per graded row,
+    the same set as the sequential run's, each showing that submission's score."""
+    import html
+    import re
+
+    one, two = graded(tmp_path_factory, "jobs1"), graded(tmp_path_factory, "jobs2")
+
+    def reports(run):
+        return {p.relative_to(run["out"] / "feedback") for p in (run["out"] / "feedback").rglob("*.html")}
+
+    scored = {sid for sid, row in two["rows"].items() if row["score"] != ""}
+    assert {p.parts[0] for p in reports(two)} == scored
+    assert reports(two) == reports(one)
+    for rel in sorted(reports(two)):
+        text = html.unescape(re.sub(r"<[^>]+>", " ", (two["out"] / "feedback" / rel).read_text(encoding="utf-8")))
+        first = re.search(r"Score:\s*([\d.]+)\s*/\s*([\d.]+)", text)  # the notebook's total comes first
+        assert first, f"{rel}: no score in the report"
+        assert (float(first[1]), float(first[2])) == (float(two["rows"][rel.parts[0]]["score"]), TOP), rel

@@ -357,8 +357,10 @@ else:
 # setup cell, the answer cells and the test cells, in order. Experiment cells may be skipped. Hence:
 #
 # - **Answers stand on their own.** Tests use only the setup cell, the answer cells and themselves,
-#   so never make your answer rely on a variable that an experiment cell creates: it will not exist
-#   when grading.
+#   so don't make your answer rely on a variable that an experiment cell creates, or on a cell of
+#   your own that also runs code: it does not exist in the sliced run. (Our grader notices, because
+#   a test then meets `NameError`, and grades your notebook again with every cell run, so you lose
+#   nothing; the report says so. Other graders may not be as forgiving.)
 # - **Never edit a locked cell** (setup and tests). The grader replaces locked cells by its own
 #   copies, so an edit there changes nothing except your own confusion.
 # - **Don't rename graded functions or change their signatures**, and keep each answer in its own

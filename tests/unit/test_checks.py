@@ -112,3 +112,60 @@ def test_rule_path_matches_torch_optimizer_path_and_copies_iterates():
         np.testing.assert_allclose(a, b, rtol=1e-12)
     buffer = opt.state[opt.param_groups[0]["params"][0]]["momentum_buffer"]
     np.testing.assert_allclose(config["velocity"], to_numpy(buffer))
+
+
+# --- check_own_implementation: a rule that hands the step to torch.optim fails, with the reason ---
+
+def _own_sgd(w, dw, config=None):
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-2)
+    return w - config["learning_rate"] * dw, config
+
+
+def _torch_sgd(w, dw, config=None):
+    p = torch.nn.Parameter(torch.as_tensor(w).clone())
+    p.grad = torch.as_tensor(dw).clone()
+    torch.optim.SGD([p], lr=0.01).step()
+    return p.detach().numpy(), config
+
+
+def _functional_adam(w, dw, config=None):
+    from torch.optim.adam import adam as functional_adam
+
+    p, g = torch.as_tensor(w).clone(), torch.as_tensor(dw).clone()
+    functional_adam([p], [g], [torch.zeros_like(p)], [torch.zeros_like(p)], [], [torch.tensor(0.0)],
+                    amsgrad=False, beta1=0.9, beta2=0.999, lr=1e-3, weight_decay=0.0, eps=1e-8, maximize=False)
+    return p.numpy(), config
+
+
+def test_check_own_implementation_passes_a_hand_written_rule_through():
+    from course_utils.checks import check_own_implementation
+
+    w, dw = np.array([1.0, -2.0]), np.array([0.5, 0.5])
+    next_w, config = check_own_implementation(_own_sgd, "sgd", w, dw, {"learning_rate": 0.5})
+    np.testing.assert_allclose(next_w, [0.75, -2.25])
+    assert config == {"learning_rate": 0.5}
+
+
+@pytest.mark.parametrize("rule", ["optimizer", "stand_in", "functional"])
+def test_check_own_implementation_refuses_torch_optim_and_puts_it_back(rule):
+    from course_utils.checks import check_own_implementation
+    from course_utils.notebook_import import torch_stand_in
+
+    fn = {"optimizer": _torch_sgd, "stand_in": torch_stand_in("sgd"), "functional": _functional_adam}[rule]
+    before = (torch.optim.Optimizer.__init__, torch.optim._functional.adam)
+    with pytest.raises(AssertionError, match="write the update rule yourself"):
+        check_own_implementation(fn, "sgd", np.array([1.0, -2.0]), np.array([0.5, 0.5]))
+    assert (torch.optim.Optimizer.__init__, torch.optim._functional.adam) == before, "torch.optim not restored"
+    next_w, _ = fn(np.array([1.0, -2.0]), np.array([0.5, 0.5]))  # and works again afterwards
+    assert next_w.shape == (2,)
+
+
+def test_check_own_implementation_lets_the_rules_own_errors_through():
+    from course_utils.checks import check_own_implementation
+
+    def broken(w, dw, config=None):
+        raise NotImplementedError("Not implemented yet")
+
+    with pytest.raises(NotImplementedError):
+        check_own_implementation(broken, "sgd", np.ones(2), np.ones(2))
