@@ -2,7 +2,7 @@
 
 Builds every submission the suite grades: for each assignment the classes of
 ``tests/test_grading.py`` (reference solution, untouched release, stderr-noisy solution, a solution
-leaning on a student's own helper cell that the slice skips, the half-done notebook, every file of
+leaning on a student's own helper cell that the slice skips (01-03), the half-done notebook, every file of
 the mistake corpus, and for 01 the corrupt, misnamed and lost folders), plus the hostile corpus of
 ``tests/hostile.py`` (but its endless loops, ``NEVER_FULL``, which under full execution would cost the
 time limit in every experiment cell). Grades them twice, ``--full`` and ``--slice`` (warm workers, ``--jobs N``,
@@ -14,7 +14,7 @@ against that record (``tests/slice_record.py``). Full execution runs every exper
 submission: the whole corpus takes about an hour on 2 cores, one assignment 2-10 minutes.
 
     .venv/bin/python benchmarks/slice_equivalence.py [--record] [--jobs N] [--hostile] [ASSIGNMENT ...]
-    .venv/bin/python benchmarks/slice_equivalence.py --record --students 'own-helper' 04_schedules
+    .venv/bin/python benchmarks/slice_equivalence.py --record --students 'mistake-adam-*' 03_adaptive
 
 No assignment named: every assignment and the hostile corpus.
 """
