@@ -221,7 +221,6 @@ def grade(root: Path, submissions_dir: Path, out_dir: Path, cell_timeout: int = 
     ``out_dir`` (same sources, same gradebook), keeping every other row of ``grades.csv``.
     """
     from . import engine
-    from .restore import restore_cells
 
     root, submissions_dir, out_dir = Path(root), Path(submissions_dir), Path(out_dir)
     limit_kernel_threads()
@@ -256,10 +255,7 @@ def grade(root: Path, submissions_dir: Path, out_dir: Path, cell_timeout: int = 
         if s.status != "pending":
             log(f"{s.student_id}/{s.assignment}: {s.status} ({s.reason})")
             continue
-        nb = nbformat.read(str(s.path), as_version=4)
-        release = nbformat.read(str(course / "release" / s.assignment / f"{s.notebook}.ipynb"), as_version=4)
-        nb, restored[id(s)] = restore_cells(nb, release)
-        _write_submitted(course, s, nb, sliced)
+        restored[id(s)] = _write_submitted(course, s, sliced)
 
     pending = [s for s in subs if s.status == "pending"]
     pool = None
@@ -277,10 +273,7 @@ def grade(root: Path, submissions_dir: Path, out_dir: Path, cell_timeout: int = 
         again = [s for s in pending if sliced and s.status == GRADED and _name_errors(course, s)]
         for s in again:
             first = _name_errors(course, s)[0]
-            nb = nbformat.read(str(s.path), as_version=4)
-            release = nbformat.read(str(course / "release" / s.assignment / f"{s.notebook}.ipynb"), as_version=4)
-            nb, restored[id(s)] = restore_cells(nb, release)
-            _write_submitted(course, s, nb, sliced=False)
+            restored[id(s)] = _write_submitted(course, s, sliced=False)
             s.status, s.reason, s.score, s.failed_tests = "pending", "", None, []
             s.note = f"{FULL_RERUN}: in the sliced run {first}"
         if again:
@@ -307,13 +300,21 @@ def grade(root: Path, submissions_dir: Path, out_dir: Path, cell_timeout: int = 
     return subs
 
 
-def _write_submitted(course: Path, s: Submission, nb, sliced: bool) -> None:
-    """Put the (restored) notebook where nbgrader autogrades it, sliced unless ``sliced`` is False."""
-    dest = course / "submitted" / s.student_id / s.assignment / f"{s.notebook}.ipynb"
-    dest.parent.mkdir(parents=True, exist_ok=True)
+def _write_submitted(course: Path, s: Submission, sliced: bool) -> list[str]:
+    """Put the student's notebook where nbgrader autogrades it: deleted cells restored from the
+    release (:mod:`autograder.restore`), then sliced unless ``sliced`` is False. Returns the
+    restored cells."""
+    from .restore import restore_cells
+
+    nb = nbformat.read(str(s.path), as_version=4)
+    release = nbformat.read(str(course / "release" / s.assignment / f"{s.notebook}.ipynb"), as_version=4)
+    nb, restored = restore_cells(nb, release)
     if sliced:
         nb, _ = slice_notebook(nb)
+    dest = course / "submitted" / s.student_id / s.assignment / f"{s.notebook}.ipynb"
+    dest.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, str(dest))
+    return restored
 
 
 def _autograde(api, batch: list[Submission], pool, restored: dict, log=print) -> None:
