@@ -25,7 +25,7 @@ lab: install
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG) $(LAB_ARGS)
 
 test: install browser-deps
-	$(PY) -m pytest -n 2 --dist loadgroup
+	$(PY) -m pytest -n 2 --dist loadgroup --durations=10
 
 # The browser tests (tests/browser) drive Debian's chromium through Playwright; nothing downloads a
 # browser. Install it where apt-get and root (or password-less sudo) allow; otherwise those tests are
@@ -46,4 +46,4 @@ release: install
 	$(PY) -m autograder release
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache build *.egg-info .cache/grading

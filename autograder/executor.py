@@ -83,7 +83,10 @@ def _error(ename: str, evalue: str) -> dict:
 class Guard:
     """Snapshots of what tests rely on; :meth:`restore` puts back anything changed since."""
 
-    def __init__(self):
+    def __init__(self, shell=None):
+        #: IPython's input pipeline: transformers a cell registers would rewrite every later cell
+        self.shell = shell
+        self.pipeline = {k: list(getattr(shell, k)) for k in SHELL_PIPELINE} if shell is not None else {}
         self.modules = {}
         for name in GUARDED_MODULES:
             mod = sys.modules.get(name)
@@ -129,6 +132,11 @@ class Guard:
                     delattr(klass, key)
                 except (TypeError, AttributeError):
                     pass
+        for key, snap in self.pipeline.items():
+            current = getattr(self.shell, key)
+            if current != snap:
+                current[:] = snap
+                changed.append(f"IPython {key}")
         if sys.meta_path != self.meta_path:
             sys.meta_path[:] = self.meta_path
             changed.append("sys.meta_path")
@@ -149,6 +157,9 @@ class Guard:
 
 
 _MISSING = object()
+
+#: The lists of IPython's input pipeline that the guard keeps as they were.
+SHELL_PIPELINE = ("input_transformers_cleanup", "input_transformers_post", "ast_transformers")
 
 
 class Runner:

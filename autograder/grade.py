@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +46,6 @@ import nbformat
 
 from .config import CELL_TIMEOUT, limit_kernel_threads, make_api
 from .paths import assignments
-from .release import generate, stage_source
 from .slicing import slice_notebook
 
 GRADED = "graded"
@@ -146,14 +146,16 @@ def _read_scores(api, sub: Submission) -> None:
         gb.close()
 
 
-def prepare_course(root: Path, course: Path, names: list[str]) -> dict[str, float]:
-    """A fresh nbgrader course directory holding the given assignments' sources and gradebook.
+def prepare_course(root: Path, course: Path, names: list[str], log=None) -> dict[str, float]:
+    """A fresh nbgrader course directory holding the given assignments' sources and gradebook
+    (copied from :mod:`autograder.coursecache` when their content was prepared before).
     Returns each assignment's maximum score."""
-    if course.exists():
-        shutil.rmtree(course)
-    course.mkdir(parents=True)
-    stage_source(Path(root) / "solutions", course, names)
-    generate(course, names)
+    from .coursecache import prepare
+
+    t0 = time.perf_counter()
+    hit = prepare(root, course, names, log)
+    if log:
+        log(f"course {'copied from the cache' if hit else 'built'} in {time.perf_counter() - t0:.1f} s")
     return _max_scores(course, names)
 
 
@@ -174,8 +176,10 @@ def hidden_paths(root: Path, submissions_dir: Path, out_dir: Path) -> list[str]:
 
     import course_utils
 
+    from .coursecache import cache_root
+
     needed = [Path(sys.prefix).resolve(), Path(course_utils.__file__).resolve().parent]
-    candidates = [Path(out_dir), Path(submissions_dir)] + sorted(Path(root).iterdir())
+    candidates = [Path(out_dir), Path(submissions_dir), cache_root(root)] + sorted(Path(root).iterdir())
     out = []
     for p in candidates:
         p = p.resolve()
@@ -238,14 +242,18 @@ def grade(root: Path, submissions_dir: Path, out_dir: Path, cell_timeout: int = 
             kept = [r for r in read_table(out_dir / "grades.csv") if r["student_id"] not in wanted]
     names = sorted({s.assignment for s in subs if s.assignment in expected})
     starting = None
-    if executor == "warm" and any(s.status == "pending" for s in subs):
-        starting = _start_pool_in_background(root, submissions_dir, out_dir, jobs, scheduler, log)
+    n_pending = sum(s.status == "pending" for s in subs)
+    if executor == "warm" and n_pending:
+        # no more warm workers than submissions: each costs a few seconds of imports to start
+        jobs = min(jobs, n_pending) if scheduler is None else jobs
+        starting = _start_pool_in_background(root, submissions_dir, out_dir, jobs, scheduler, log,
+                                             lean=n_pending <= LEAN_CLASS)
     if students and (course / "gradebook.db").exists() and _has_assignments(course, names):
         max_scores = _max_scores(course, names)
         for s in subs:
             shutil.rmtree(course / "submitted" / s.student_id, ignore_errors=True)
     else:
-        max_scores = prepare_course(root, course, names) if names else {}
+        max_scores = prepare_course(root, course, names, log) if names else {}
     api = make_api(course, cell_timeout, executor)
 
     restored: dict = {}
@@ -260,12 +268,14 @@ def grade(root: Path, submissions_dir: Path, out_dir: Path, cell_timeout: int = 
     pending = [s for s in subs if s.status == "pending"]
     pool = None
     if starting is not None:
-        pool = starting.result()
+        # nbgrader's first pass over every submission runs while the workers are still starting:
+        # its jobs wait in the queue and go out the moment the workers are up
+        pool = _PoolWhenReady(starting)
         base_job = {"timeout": cell_timeout, "hide": hidden_paths(root, submissions_dir, out_dir),
                     "cache_dir": str(_cache_dir()), "limits": dict(vars(limits)) if limits else {}}
         engine.ACTIVE = engine.Engine(pool, base_job)
     try:
-        _autograde(api, pending, pool, restored, log)
+        _autograde(api, pending, pool, restored, log, warm_up=feedback)
         # A test that met NameError in the slice may depend on a cell the slice skipped (a
         # student's helper cell that also runs code, a name made in an experiment cell): full
         # execution would have defined it. Re-grade those submissions with every cell executed;
@@ -317,14 +327,17 @@ def _write_submitted(course: Path, s: Submission, sliced: bool) -> list[str]:
     return restored
 
 
-def _autograde(api, batch: list[Submission], pool, restored: dict, log=print) -> None:
-    """nbgrader autograde of ``batch``: status, score, failed tests and reason of each (logged)."""
+def _autograde(api, batch: list[Submission], pool, restored: dict, log=print, warm_up: bool = False) -> None:
+    """nbgrader autograde of ``batch``: status, score, failed tests and reason of each (logged).
+    ``warm_up``: while the workers are still starting, import what feedback and summaries need."""
     from . import engine
 
     if pool is not None:  # pass 1: nbgrader sanitizes, the pool starts executing
         for s in batch:
             api.autograde(s.assignment, s.student_id, force=True, create=True)
         engine.ACTIVE.mode = "replay"
+        if warm_up and not pool.ready():
+            _warm_up_reports()
     for s in batch:
         t0 = time.perf_counter()
         result = api.autograde(s.assignment, s.student_id, force=True, create=True)
@@ -415,7 +428,74 @@ def _feedback_chunk(course: Path, out_dir: Path, pairs: list[tuple], cell_timeou
     return failed
 
 
-def _start_pool_in_background(root, submissions_dir, out_dir, jobs, scheduler, log):
+def _warm_up_reports() -> None:
+    """Import what the feedback HTML and the summary plot need (about a second), while this
+    process would otherwise only wait for the workers to start."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot  # noqa: F401
+    from nbconvert.exporters import HTMLExporter  # noqa: F401
+
+
+class _Deferred:
+    """The future of a job submitted before the pool was up."""
+
+    def __init__(self):
+        self._inner, self._error = None, None
+        self._sent = threading.Event()
+
+    def result(self):
+        self._sent.wait()
+        if self._error is not None:
+            raise self._error
+        return self._inner.result()
+
+
+class _PoolWhenReady:
+    """A pool still starting (``starting``: a future of it) that takes jobs already: they wait
+    and are submitted, in order, once it is up."""
+
+    def __init__(self, starting):
+        self._starting = starting
+        self._lock = threading.Lock()
+        self._queued: list = []
+        starting.add_done_callback(self._flush)
+
+    def ready(self) -> bool:
+        return self._starting.done()
+
+    def submit(self, job: dict):
+        with self._lock:
+            if self._starting.done():
+                return self._starting.result().submit(job)
+            deferred = _Deferred()
+            self._queued.append((job, deferred))
+            return deferred
+
+    def _flush(self, starting) -> None:
+        with self._lock:
+            queued, self._queued = self._queued, []
+            for job, deferred in queued:
+                try:
+                    deferred._inner = starting.result().submit(job)
+                except BaseException as exc:  # noqa: BLE001 - the pool did not start: every job fails
+                    deferred._error = exc
+                deferred._sent.set()
+
+    def close(self) -> None:
+        try:
+            pool = self._starting.result()
+        except Exception:  # noqa: BLE001 - it never started: nothing to close
+            return
+        pool.close()
+
+
+#: Up to this many submissions, the workers start lean (:class:`autograder.pool.LocalPool`).
+LEAN_CLASS = 4
+
+
+def _start_pool_in_background(root, submissions_dir, out_dir, jobs, scheduler, log, lean=False):
     """Start the grading workers while nbgrader prepares the course (both take seconds)."""
     from concurrent.futures import ThreadPoolExecutor
 
@@ -427,7 +507,7 @@ def _start_pool_in_background(root, submissions_dir, out_dir, jobs, scheduler, l
 
     def start():
         t0 = time.perf_counter()
-        pool = LocalPool(jobs) if scheduler is None else DaskPool(None if scheduler == "local" else scheduler, jobs)
+        pool = LocalPool(jobs, lean) if scheduler is None else DaskPool(None if scheduler == "local" else scheduler, jobs)
         log(f"{jobs} grading worker(s) ready in {time.perf_counter() - t0:.1f} s"
             + (f" on Dask at {pool.address}" if scheduler is not None else ""))
         return pool

@@ -17,12 +17,16 @@ from .forkserver import WarmKernel
 
 
 class LocalPool:
-    def __init__(self, jobs: int = 1):
+    """``jobs`` warm fork servers; ``lean``: servers that skip the heavy warm imports (for a
+    handful of submissions, where start-up is most of the wait)."""
+
+    def __init__(self, jobs: int = 1, lean: bool = False):
         self.jobs = max(1, int(jobs))
         self._kernels: queue.Queue = queue.Queue()
         self._started = []
+        env = {"TNN2_WARM": "lean"} if lean else None
         with ThreadPoolExecutor(self.jobs) as ex:  # start the servers side by side
-            for k in ex.map(lambda _: WarmKernel(), range(self.jobs)):
+            for k in ex.map(lambda _: WarmKernel(env=env), range(self.jobs)):
                 self._kernels.put(k)
                 self._started.append(k)
         self._threads = ThreadPoolExecutor(self.jobs, thread_name_prefix="grade")

@@ -18,6 +18,16 @@ autograde makes none).
 
     .venv/bin/python benchmarks/grading.py                      # 102 submissions, anchor on all
     .venv/bin/python benchmarks/grading.py --anchor 30          # anchor on a 30-submission subset
+    .venv/bin/python benchmarks/grading.py --sizes 1,8,100 --anchor 16   # start-up and class sizes
+
+``--sizes`` measures what an instructor waits for at each class size: for each size N, a class of N
+submissions (round-robin over 01-03) graded by stock nbgrader and by the default ``grade`` (sliced,
+``--jobs`` workers, feedback off), side by side in this run, each from the start of its command to
+its exit (course preparation and worker start included). ``grade`` runs once before the table to
+warm the prepared-course cache, as any earlier call would have. Stock nbgrader grades at most
+``--anchor`` submissions of a class; above that its wall time is its measured per-submission rate
+times N (stock nbgrader's time is linear in N: a new kernel per submission, nothing shared), and the
+table says so.
 
 ``--anchor K`` grades only the first K submissions (round-robin over the three assignments) the
 stock way, and the ``--full`` modes grade the same K (``--full-on-all``: the whole class), since
@@ -106,7 +116,7 @@ def stock_nbgrader(subs_dir: Path, work: Path, chosen: list[tuple[str, str]]) ->
         shutil.copy(subs_dir / sid / a / f"{a}.ipynb", dest / f"{a}.ipynb")
     env = {**os.environ, "PATH": f"{Path(PY).parent}{os.pathsep}{os.environ['PATH']}"}
     t0, c0 = time.perf_counter(), cpu_seconds()
-    for a in ASSIGNMENTS:
+    for a in [a for a in ASSIGNMENTS if any(x == a for _, x in chosen)]:
         subprocess.run([str(Path(PY).parent / "nbgrader"), "autograde", a, "--force"], cwd=course, env=env,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
     wall, cpu = time.perf_counter() - t0, cpu_seconds() - c0
@@ -133,6 +143,44 @@ def ours(subs_dir: Path, out: Path, mode: str, jobs: int) -> dict:
     return {"wall": wall, "cpu": cpu, "n": len(rows), "scores": scores}
 
 
+def by_size(args) -> int:
+    """The ``--sizes`` table: stock nbgrader and ``grade`` side by side at each class size."""
+    sizes = [int(n) for n in args.sizes.split(",")]
+    if args.work.exists():
+        shutil.rmtree(args.work)
+    per = -(-max(sizes) // len(ASSIGNMENTS))
+    everyone = build_class(args.work / "all", per)
+    warm = args.work / "warm-up"
+    sid, a = everyone[0]
+    shutil.copytree(args.work / "all" / sid / a, warm / sid / a)
+    ours(warm, args.work / "out-warm-up", "--slice", 1)  # fills the prepared-course cache
+    lines = ["| class size | stock nbgrader (s) | `grade` (s) | speed-up | stock measured on | scores = stock |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    results = {}
+    for n in sizes:
+        chosen = everyone[:n]
+        subs = args.work / f"class-{n}"
+        for sid, a in chosen:
+            shutil.copytree(args.work / "all" / sid / a, subs / sid / a)
+        stock_n = chosen[: args.anchor] if args.anchor else chosen
+        stock = stock_nbgrader(subs, args.work / f"stock-{n}", stock_n)
+        stock_wall = stock["wall"] * n / len(stock_n)
+        r = ours(subs, args.work / f"out-{n}", "--slice", args.jobs)
+        common = [k for k in stock["scores"] if k in r["scores"]]
+        same = sum(stock["scores"][k] == r["scores"][k] for k in common)
+        measured = f"all {n}" if len(stock_n) == n else f"{len(stock_n)} (x {n}/{len(stock_n)})"
+        lines.append(f"| {n} | {stock_wall:.1f} | {r['wall']:.1f} | {stock_wall / r['wall']:.1f}x | {measured} | "
+                     f"{same}/{len(common)} |")
+        results[n] = {"stock": stock, "stock_wall": stock_wall, "grade": r}
+        print(lines[-1], flush=True)
+    table = "\n".join(lines)
+    print(table)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({"results": results, "table": table}, indent=1, default=str))
+    return 0
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--per-assignment", type=int, default=34, help="submissions per assignment (x3 in all)")
@@ -142,7 +190,13 @@ def main(argv=None) -> int:
                    help="grade the whole class with --full too (default: the anchor's subset, as it runs every cell)")
     p.add_argument("--work", type=Path, default=ROOT / "build" / "benchmark-grading")
     p.add_argument("--json", type=Path, default=None, help="also write the results here")
+    p.add_argument("--sizes", default=None, help="comma-separated class sizes: the side-by-side table per size")
     args = p.parse_args(argv)
+    if args.sizes:
+        os.environ.setdefault("OMP_NUM_THREADS", "1")
+        os.environ.setdefault("MKL_NUM_THREADS", "1")
+        os.environ.setdefault("MPLBACKEND", "Agg")
+        return by_size(args)
 
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("MKL_NUM_THREADS", "1")

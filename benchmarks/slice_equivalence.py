@@ -8,10 +8,17 @@ the mistake corpus, and for 01 the corrupt, misnamed and lost folders), plus the
 time limit in every experiment cell). Grades them twice, ``--full`` and ``--slice`` (warm workers, ``--jobs N``,
 no feedback), and compares every row's status, score and failed tests.
 
-``--record`` writes what full execution gave, with a digest of each submission, into
-``tests/records/slice_equivalence.json``; the suite compares the slice it grades on every run
-against that record (``tests/slice_record.py``). Full execution runs every experiment of every
-submission: the whole corpus takes about an hour on 2 cores, one assignment 2-10 minutes.
+Each group is graded with the options the suite grades it with (the classes with the default
+per-cell time limit, the hostile corpus with ``tests/test_grading_hardening.py``'s), since the
+record is only evidence for those options.
+
+``--record`` writes what full execution gave, with a digest of each submission and of the grading
+environment (``tests/slice_record.py``), into ``tests/records/slice_equivalence.json``; the suite
+compares the slice it grades on every run against that record. It refuses to record when any
+submission differs, or when ``--reuse`` finds that a submission, ``autograder/``,
+``course_utils/``, a package or an option changed since the reused run was graded (the digests are
+taken before grading and checked again before writing). Full execution runs every experiment of
+every submission: the whole corpus takes about an hour on 2 cores, one assignment 2-10 minutes.
 
     .venv/bin/python benchmarks/slice_equivalence.py [--record] [--jobs N] [--hostile] [ASSIGNMENT ...]
     .venv/bin/python benchmarks/slice_equivalence.py --record --students 'mistake-adam-*' 03_adaptive
@@ -39,11 +46,11 @@ HOSTILE = "hostile"
 
 
 def build(names: list[str], hostile: bool, work: Path, pattern: str) -> None:
-    """Write the corpus into ``work/submissions/<group>-<student>/``."""
+    """Write the corpus into ``work/<batch>/<group>-<student>/`` (batches: :func:`batches`)."""
     from tests.hostile import CASES, NEVER_FULL, write
     from tests.test_grading import build_class
 
-    subs = work / "submissions"
+    subs = work / "classes"
     for a in names:
         tmp = work / f"tmp-{a}"
         build_class(a, tmp, tmp)
@@ -55,12 +62,21 @@ def build(names: list[str], hostile: bool, work: Path, pattern: str) -> None:
         ctx = hostile_context(work)
         for name, (_, make) in CASES.items():
             if name not in NEVER_FULL and fnmatch.fnmatch(name, pattern):
-                write(make, ctx, subs / f"{HOSTILE}-{name}" / "01_sgd" / "01_sgd.ipynb")
+                write(make, ctx, work / HOSTILE / f"{HOSTILE}-{name}" / "01_sgd" / "01_sgd.ipynb")
+
+
+def batches(work: Path) -> dict[str, dict]:
+    """The folders graded separately, each with the options the suite grades it with."""
+    from autograder.config import CELL_TIMEOUT
+    from tests.test_grading_hardening import TIMEOUT
+
+    found = {"classes": {"timeout": CELL_TIMEOUT}, HOSTILE: {"timeout": int(TIMEOUT)}}
+    return {b: opts for b, opts in found.items() if (work / b).is_dir()}
 
 
 def hostile_context(work: Path) -> dict:
-    return {"root": ROOT, "out": work / "out-full",
-            "bystander": work / "submissions" / "01_sgd-perfect" / "01_sgd" / "01_sgd.ipynb"}
+    return {"root": ROOT, "out": work / f"out-{HOSTILE}-full",
+            "bystander": work / "classes" / "01_sgd-perfect" / "01_sgd" / "01_sgd.ipynb"}
 
 
 def placeholders(ctx: dict) -> dict[str, str]:
@@ -75,43 +91,83 @@ def split(folder: str, groups: list[str]) -> tuple[str, str]:
     raise ValueError(f"{folder}: not <group>-<student>")
 
 
-def grade(work: Path, mode: str, jobs: int) -> tuple[dict, float | None]:
-    """Grade the corpus in ``mode``; (student folder -> outcome, seconds). An existing table in
-    ``work`` is read instead (seconds None)."""
-    from autograder.grade import read_table
+def digests(work: Path, groups: list[str]) -> dict:
+    """What the record will say each graded thing was: per folder its digest, per group its
+    grading environment."""
+    from tests import slice_record
 
-    out = work / f"out{mode.replace('--', '-')}"
-    seconds = None
-    if not (out / "grades.csv").exists():
-        t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "autograder", "grade", str(work / "submissions"), "--out", str(out),
-                        mode, "--jobs", str(jobs), "--no-feedback", "--timeout", "60"], cwd=ROOT,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        seconds = round(time.perf_counter() - t0)
+    ctx = placeholders(hostile_context(work))
+    out = {"submissions": {}, "environment": {}}
+    for batch, opts in batches(work).items():
+        for folder in sorted((work / batch).iterdir()):
+            group, _ = split(folder.name, groups)
+            a = "01_sgd" if group == HOSTILE else group
+            out["submissions"][folder.name] = slice_record.student_digest(folder, a, ctx if group == HOSTILE else None)
+            out["environment"][group] = slice_record.environment(opts)
+    return out
+
+
+def grade(work: Path, mode: str, jobs: int, groups: list[str]) -> tuple[dict, float | None]:
+    """Grade every batch of the corpus in ``mode``; (student folder -> outcome, seconds). An
+    existing table in ``work`` is read instead (seconds None). The digests of what is graded are
+    written beside the table before grading starts."""
+    from autograder.grade import read_table
     from tests.slice_record import outcome
 
-    return {r["student_id"]: outcome(r) for r in read_table(out / "grades.csv")}, seconds
+    results, seconds = {}, None
+    for batch, opts in batches(work).items():
+        out = work / f"out-{batch}{mode.replace('--', '-')}"
+        if not (out / "grades.csv").exists():
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "digests.json").write_text(json.dumps(digests(work, groups), sort_keys=True))
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "autograder", "grade", str(work / batch), "--out", str(out),
+                            mode, "--jobs", str(jobs), "--no-feedback", "--timeout", str(opts["timeout"])],
+                           cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+            seconds = (seconds or 0) + round(time.perf_counter() - t0)
+        results.update({r["student_id"]: outcome(r) for r in read_table(out / "grades.csv")})
+    return results, seconds
+
+
+def changed_since_graded(work: Path, groups: list[str]) -> list[str]:
+    """What differs between the digests taken when the full run was graded and now."""
+    now = digests(work, groups)
+    problems = []
+    for batch in batches(work):
+        then = json.loads((work / f"out-{batch}-full" / "digests.json").read_text())
+        for kind in ("submissions", "environment"):
+            for k in sorted(set(then[kind]) | set(now[kind])):
+                if k in now[kind] and then[kind].get(k) != now[kind].get(k):
+                    problems.append(f"{kind} {k}")
+    return sorted(set(problems))
 
 
 def record(work: Path, groups: list[str], full: dict, sliced: dict, run: dict, whole: bool) -> None:
     from tests import slice_record
 
     rec = slice_record.load()
-    ctx = placeholders(hostile_context(work))
-    for folder in sorted((work / "submissions").iterdir()):
+    now = digests(work, groups)
+    folders = [f for batch in batches(work) for f in sorted((work / batch).iterdir())]
+    for folder in folders:
         group, sid = split(folder.name, groups)
-        a = "01_sgd" if group == HOSTILE else group
         entries = rec["submissions"].setdefault(group, {})
-        entries[sid] = {"digest": slice_record.student_digest(folder, a, ctx if group == HOSTILE else None),
+        entries[sid] = {"digest": now["submissions"][folder.name],
                         "full": full.get(folder.name), "slice": sliced.get(folder.name)}
+    for group, env in now["environment"].items():
+        old = rec["environment"].get(group)
+        if old is not None and old != env and not whole:
+            raise SystemExit(f"{group}: the grading environment changed since it was recorded; record the whole "
+                             f"group (no --students), so that no entry keeps results of another grader")
+        rec["environment"][group] = env
     if whole:  # drop what is no longer in the corpus of the groups recorded here
-        present = {split(f.name, groups) for f in (work / "submissions").iterdir()}
+        present = {split(f.name, groups) for f in folders}
         for group in groups:
             for sid in list(rec["submissions"].get(group, {})):
                 if (group, sid) not in present:
                     del rec["submissions"][group][sid]
     rec["runs"].append(run)
     rec["submissions"] = {g: dict(sorted(v.items())) for g, v in sorted(rec["submissions"].items())}
+    rec["environment"] = dict(sorted(rec["environment"].items()))
     slice_record.RECORD.parent.mkdir(parents=True, exist_ok=True)
     slice_record.RECORD.write_text(_format(rec))
     print(f"recorded in {slice_record.RECORD.relative_to(ROOT)}")
@@ -120,11 +176,13 @@ def record(work: Path, groups: list[str], full: dict, sliced: dict, run: dict, w
 def _format(rec: dict) -> str:
     """JSON with one line per run and per submission (readable diffs when a record changes)."""
     runs = ",\n".join("  " + json.dumps(r) for r in rec["runs"])
+    envs = ",\n".join(f"  {json.dumps(g)}: {json.dumps(e, sort_keys=True)}" for g, e in rec["environment"].items())
     groups = []
     for g, entries in rec["submissions"].items():
         body = ",\n".join(f"   {json.dumps(sid)}: {json.dumps(e)}" for sid, e in entries.items())
         groups.append(f"  {json.dumps(g)}: {{\n{body}\n  }}")
-    return '{\n "runs": [\n' + runs + '\n ],\n "submissions": {\n' + ",\n".join(groups) + "\n }\n}\n"
+    return ('{\n "runs": [\n' + runs + '\n ],\n "environment": {\n' + envs + '\n },\n "submissions": {\n'
+            + ",\n".join(groups) + "\n }\n}\n")
 
 
 def main(argv=None) -> int:
@@ -146,15 +204,22 @@ def main(argv=None) -> int:
         if args.work.exists():
             shutil.rmtree(args.work)
         build(names, hostile, args.work, args.students)
-    full, full_s = grade(args.work, "--full", args.jobs)
+    full, full_s = grade(args.work, "--full", args.jobs, groups)
     print(f"--full: {len(full)} rows in {full_s} s", flush=True)
-    sliced, slice_s = grade(args.work, "--slice", args.jobs)
+    sliced, slice_s = grade(args.work, "--slice", args.jobs, groups)
     print(f"--slice: {len(sliced)} rows in {slice_s} s", flush=True)
     differ = sorted(k for k in full.keys() | sliced.keys() if full.get(k) != sliced.get(k))
     for k in differ:
         print(f"DIFFERENT {k}: full {full.get(k)} slice {sliced.get(k)}")
     print(f"{len(full)} submissions; {len(differ)} differ")
+    if args.record and differ:
+        print("not recorded: the record holds only runs in which slice and full execution agree")
+        return 1
     if args.record:
+        changed = changed_since_graded(args.work, groups)
+        if changed:
+            print(f"not recorded: changed since the reused run was graded: {', '.join(changed[:10])}")
+            return 1
         run = {"date": datetime.date.today().isoformat(), "groups": groups, "students": args.students,
                "jobs": args.jobs, "cores": os.cpu_count(), "submissions": len(full), "differ": len(differ),
                "full_seconds": full_s, "slice_seconds": slice_s}

@@ -64,15 +64,18 @@ def case(name, what, status, score, needs_sandbox=False):
     return register
 
 
-@case("input-transformer", "an input transformer that turns every later cell into `pass`", "graded", 0.0)
+@case("input-transformer", "an input transformer that turns every later cell into `pass`", "tampered", 0.0)
 def _(ctx):
     return _with_answer(WRONG + "\nget_ipython().input_transformers_cleanup.append(lambda lines: ['pass\\n'])\n")
 
 
-@case("ast-transformer", "an AST transformer that deletes every assert", "graded", 0.0)
+@case("ast-transformer", "an AST transformer that deletes every assert and every bare call (check_close(...))",
+      "tampered", 0.0)
 def _(ctx):
     return _with_answer(WRONG + "\nimport ast\nclass _Gut(ast.NodeTransformer):\n    def visit_Assert(self, node):\n"
-                        "        return ast.Pass()\nget_ipython().ast_transformers.append(_Gut())\n")
+                        "        return ast.Pass()\n    def visit_Expr(self, node):\n"
+                        "        return ast.Pass() if isinstance(node.value, ast.Call) else node\n"
+                        "get_ipython().ast_transformers.append(_Gut())\n")
 
 
 @case("patch-numpy-testing", "np.testing's assertions replaced by no-ops", "tampered", 0.0)
@@ -81,10 +84,10 @@ def _(ctx):
                         "_np.testing.assert_array_equal = lambda *a, **k: None\n_np.allclose = lambda *a, **k: True\n")
 
 
-@case("patch-builtins", "builtins.AssertionError replaced, so failed asserts raise nothing catchable", "tampered", 0.0)
+@case("patch-builtins", "builtins.compile replaced, so that every later cell IPython compiles is `pass`", "tampered", 0.0)
 def _(ctx):
-    return _with_answer(WRONG + "\nimport builtins\nbuiltins.isinstance = lambda *a: True\n"
-                        "builtins.AssertionError = type('AssertionError', (Exception,), {})\n")
+    return _with_answer(WRONG + "\nimport builtins\n_real_compile = builtins.compile\n"
+                        "builtins.compile = lambda source, filename, mode, *a, **k: _real_compile('pass', filename, mode, *a, **k)\n")
 
 
 @case("rebind-helpers", "the setup cell's check helpers rebound to no-ops", "tampered", 0.0)
@@ -132,10 +135,14 @@ for _p in _glob.glob({str(ctx["out"])!r} + "/course/source/*/*.ipynb") + _glob.g
 ''')
 
 
-@case("write-gradebook", "overwrites the gradebook and the grades table", "graded", 0.0, True)
+@case("write-gradebook", "overwrites the gradebook, the course's source notebook, a classmate's submitted copy "
+      "and the grades table", "graded", 0.0, True)
 def _(ctx):
+    course = ctx["out"] / "course"
+    targets = [course / "gradebook.db", course / "source" / A / f"{A}.ipynb",
+               course / "submitted" / "bystander" / A / f"{A}.ipynb", ctx["out"] / "grades.csv"]
     return _with_answer(WRONG + f'''
-for _p in [{str(ctx["out"] / "course" / "gradebook.db")!r}, {str(ctx["out"] / "grades.csv")!r}]:
+for _p in {[str(t) for t in targets]!r}:
     try:
         open(_p, "w").write("forged")
     except OSError:

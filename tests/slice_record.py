@@ -3,16 +3,24 @@
 Full execution runs every experiment of every submission: about 420 notebook runs, over an hour of
 CPU, too much for every ``make test``. So ``benchmarks/slice_equivalence.py --record`` grades the
 whole corpus both ways (``--full`` and ``--slice``, warm workers) and writes what full execution
-gave for each submission into ``tests/records/slice_equivalence.json``, with a digest of what
-decides the result: the submission's code cells (sources and nbgrader metadata, every file in the
-student's folder) and the assignment's test cells in ``solutions/`` (the hidden tests).
+gave for each submission into ``tests/records/slice_equivalence.json``, with digests of everything
+that decides the result:
+
+- per submission: every file in the student's folder, a notebook by all its cells (code *and*
+  markdown: an answer cell turned into markdown is restored and run), with their nbgrader
+  metadata; and the assignment's test cells in ``solutions/`` (visible and hidden);
+- per group (an assignment, or the hostile corpus), the grading environment: every file of
+  ``autograder/`` and ``course_utils/``, the versions of the packages that execute and grade a
+  notebook, and the grading options that can change an outcome (the per-cell time limit).
 
 The suite then checks, on every run and at no extra cost, that the slice it grades anyway (every
 class in ``tests/test_grading.py``, the hostile corpus in ``tests/test_grading_hardening.py``)
 gives for each submission exactly the status, score and failed tests that full execution gave,
-and that the record is not stale: a submission whose digest changed (a new mistake file, an edited
-notebook or test) fails with the command that records it again. The stock-nbgrader anchor in
-``tests/test_grading.py`` checks a sample of the recorded full results live.
+and that the record is complete and current: a submission whose digest changed, a recorded
+submission the suite no longer grades, or a group recorded with another ``autograder/``,
+``course_utils/``, package version or option fails, naming what differs and the command that
+records it again. The stock-nbgrader anchor in ``tests/test_grading.py`` checks the engine
+against stock nbgrader live.
 """
 
 from __future__ import annotations
@@ -36,6 +44,35 @@ def tests_digest(a: str) -> str:
     return hashlib.sha256(json.dumps(cells, sort_keys=True).encode()).hexdigest()
 
 
+#: Packages whose version can change how a notebook executes or is graded.
+PACKAGES = ("torch", "numpy", "scipy", "matplotlib", "scikit-learn", "mnist1d", "tqdm", "ipython", "ipykernel",
+            "nbgrader", "nbconvert", "nbformat", "nbclient", "jupytext", "ipywidgets", "traitlets", "sqlalchemy")
+
+
+def _tree_digest(folder: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc":
+            h.update(str(p.relative_to(folder)).encode() + b"\0" + hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def environment(options: dict) -> dict[str, str]:
+    """What decides a grading outcome besides the submission and the tests: the grader's and the
+    helper package's code, package versions, and the grading ``options`` (``{"timeout": 120}``)."""
+    from importlib import metadata
+
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return {"autograder": _tree_digest(ROOT / "autograder"), "course_utils": _tree_digest(ROOT / "course_utils"),
+            "packages": hashlib.sha256(json.dumps(versions, sort_keys=True).encode()).hexdigest(),
+            "options": json.dumps(options, sort_keys=True)}
+
+
 def _file_payload(path: Path, replace: dict[str, str]) -> bytes:
     data = path.read_bytes()
     if path.suffix != ".ipynb":
@@ -45,25 +82,36 @@ def _file_payload(path: Path, replace: dict[str, str]) -> bytes:
         for old, new in sorted(replace.items(), key=lambda kv: -len(kv[0])):
             text = text.replace(old, new)
         nb = nbformat.reads(text, as_version=4)
-        code = [[c.source, nbgrader_meta(c)] for c in nb.cells if c.cell_type == "code"]
-        return json.dumps(code, sort_keys=True).encode()
+        # every cell, markdown too (an answer turned into markdown is restored and graded); outputs
+        # are cleared by nbgrader before execution and decide nothing
+        cells = [[c.cell_type, c.source, nbgrader_meta(c)] for c in nb.cells]
+        return json.dumps(cells, sort_keys=True).encode()
     except Exception:  # not a notebook we can read (the corrupt cases): the bytes decide
         return data
 
 
 def student_digest(student_dir: Path, a: str, replace: dict[str, str] | None = None) -> str:
-    """Digest of one student's folder for assignment ``a``: every file's code cells (or bytes),
+    """Digest of one student's folder for assignment ``a`` (the folders of the course's other
+    assignments left out): every file's cells (or bytes),
     with the paths in ``replace`` (``{"/tmp/run-3/out": "<out>"}``) written as placeholders, since
     hostile submissions name the folders of the run they attack."""
+    from .support import assignment_names
+
+    others = set(assignment_names()) - {a}  # a student's folder may hold other assignments too
     h = hashlib.sha256(tests_digest(a).encode())
-    for path in sorted(p for p in Path(student_dir).rglob("*") if p.is_file()):
+    files = (p for p in Path(student_dir).rglob("*") if p.is_file())
+    for path in sorted(p for p in files if p.relative_to(student_dir).parts[0] not in others):
         h.update(str(path.relative_to(student_dir)).encode() + b"\0")
         h.update(hashlib.sha256(_file_payload(path, replace or {})).digest())
     return h.hexdigest()
 
 
 def load() -> dict:
-    return json.loads(RECORD.read_text()) if RECORD.exists() else {"runs": [], "submissions": {}}
+    if not RECORD.exists():
+        return {"runs": [], "environment": {}, "submissions": {}}
+    rec = json.loads(RECORD.read_text())
+    rec.setdefault("environment", {})
+    return rec
 
 
 def outcome(row: dict) -> list[str]:
@@ -72,14 +120,33 @@ def outcome(row: dict) -> list[str]:
 
 
 def compare(a: str, rows: list[dict], student_dir, replace: dict[str, str] | None = None,
-            skip: set[str] = frozenset(), group: str | None = None) -> list[str]:
+            skip: set[str] = frozenset(), group: str | None = None, options: dict | None = None) -> list[str]:
     """Problems between the live (sliced) ``rows`` of assignment ``a`` and the recorded full
-    execution: missing or stale records, and different outcomes. ``student_dir(sid)`` is the
-    folder a row's submission came from; ``group``: the record's group (default ``a``; the hostile
-    corpus is ``"hostile"``)."""
+    execution: a record made in another grading environment, missing or stale records, recorded
+    submissions that were not graded, and different outcomes. ``student_dir(sid)`` is the folder
+    a row's submission came from; ``group``: the record's group (default ``a``; the hostile corpus
+    is ``"hostile"``); ``options``: the grading options the rows were graded with."""
     group = group or a
-    recorded = load()["submissions"].get(group, {})
+    rec = load()
+    recorded = rec["submissions"].get(group, {})
+    again = f"{COMMAND} {a if group == a else '--hostile'}"
+    if not recorded:
+        return [f"{group}: nothing recorded; record it: {again}"]
     problems, stale = [], []
+    env_then = rec["environment"].get(group, {})
+    env_now = environment(options or {})
+    changed = sorted(k for k in env_now if env_then.get(k) != env_now[k])
+    if changed:
+        detail = {k: (env_then.get(k), env_now[k]) for k in changed if k == "options"}
+        problems.append(f"{group}: recorded with another {', '.join(changed)}"
+                        f"{f' (then, now: {detail})' if detail else ''}: the recorded full execution proves "
+                        f"nothing about this grader; record it again: {again}")
+    graded = {row["student_id"] for row in rows}
+    gone = sorted(set(recorded) - graded - set(skip))
+    if gone:
+        problems.append(f"{group}: {len(gone)} recorded submission(s) were not graded in this run "
+                        f"({', '.join(gone[:6])}{', ...' if len(gone) > 6 else ''}): the corpus shrank; "
+                        f"restore them, or record the smaller corpus on purpose: {again}")
     for row in rows:
         sid = row["student_id"]
         if sid in skip:
@@ -93,5 +160,5 @@ def compare(a: str, rows: list[dict], student_dir, replace: dict[str, str] | Non
     if stale:
         problems.append(f"{a}: no recorded full execution of the current version of {len(stale)} "
                         f"submission(s) ({', '.join(stale[:6])}{', ...' if len(stale) > 6 else ''}); "
-                        f"record it: {COMMAND} {a if group == a else '--hostile'}")
+                        f"record it: {again}")
     return problems

@@ -27,6 +27,27 @@ GENERIC_LINES = {"", "pass", "return next_w, config", "else:", "try:", "return o
 #: The solution notebook's wall-clock budget on 2 CPU cores (seconds).
 NOTEBOOK_BUDGET_S = 60.0
 
+#: Release notebooks that the browser suite runs cell by cell in JupyterLab (each exercises
+#: something the others do not: 00 the environment check and the tour, 01 the sliders, the progress
+#: bar and nbgrader's Validate button, 09 image grids and its sliders). Every other release notebook
+#: is executed once, headless (``tests/test_notebooks.py``), and opened in the browser without
+#: running to check its rendering. Without a browser the headless run covers all of them.
+BROWSER_RUN = ("00_setup", "01_sgd", "09_augmentation")
+
+
+def browser_available() -> bool:
+    """True when the browser suite will run (Playwright and a chromium are here)."""
+    import shutil
+
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return False
+    explicit = os.environ.get("CHROMIUM")
+    if explicit:
+        return Path(explicit).exists()
+    return any(shutil.which(n) for n in ("chromium", "chromium-browser"))
+
 
 def assignment_names() -> list[str]:
     sys.path.insert(0, str(ROOT))
@@ -112,10 +133,38 @@ def submission(a: str, answers: dict | None = None) -> nbformat.NotebookNode:
     return release
 
 
+class CorpusMissing(AssertionError):
+    """The mistake corpus of an assignment is missing or incomplete: every test built on it would
+    test less than it says."""
+
+
+def answer_ids(a: str) -> list[str]:
+    """The grade_ids of the answer cells (the graded functions) of assignment ``a``."""
+    return [nbgrader_meta(c)["grade_id"] for c in answer_cells(nbformat.read(solution_notebook(a), as_version=4))]
+
+
 def mistakes(a: str) -> list[tuple[str, str, Path]]:
-    """(grade_id, mistake name, file) for every file of the assignment's mistake corpus."""
+    """(grade_id, mistake name, file) for every file of the assignment's mistake corpus.
+
+    Raises :class:`CorpusMissing` when the corpus folder is absent, holds a folder that is not a
+    graded function of ``a`` (a renamed function), or lacks mistake files for one of ``a``'s graded
+    functions: a class built on a vanished corpus would otherwise shrink silently and every grading
+    test stay green."""
     base = MISTAKES / a
-    return [(p.parent.name, p.stem, p) for p in sorted(base.glob("*/*.py"))]
+    ids = answer_ids(a)
+    if not ids:
+        return []
+    if not base.is_dir():
+        raise CorpusMissing(f"{a} has graded functions {ids} but no mistake corpus at {base}")
+    found = [(p.parent.name, p.stem, p) for p in sorted(base.glob("*/*.py"))]
+    folders = sorted(d.name for d in base.iterdir() if d.is_dir() and not d.name.startswith((".", "__")))
+    strays = sorted(set(folders) - set(ids))
+    if strays:
+        raise CorpusMissing(f"{base}: folders {strays} name no graded function of {a} (graded: {ids})")
+    empty = [g for g in ids if not any(gid == g for gid, _, _ in found)]
+    if empty:
+        raise CorpusMissing(f"{a}: no mistake file for graded function(s) {empty} in {base}/<function>/*.py")
+    return found
 
 
 def run_cli(*args, timeout: int = 1500, cwd: Path = ROOT) -> subprocess.CompletedProcess:

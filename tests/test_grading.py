@@ -1,21 +1,28 @@
-"""Grading end to end through the CLI, on a synthetic class per assignment.
+"""Grading end to end through the CLI, on a synthetic class per assignment, all graded together.
 
 Each class holds: a perfect submission, an untouched release (zero), a correct solution that writes
 to stderr (must keep full marks), every file of the mistake corpus (each must lose points in its
 own function's tests), a half-done notebook where there are two exercises, and, for 01, a corrupt
-and a missing notebook (rows with a could-not-grade status, not a silent zero). The first mistake of
-each function is graded with the class and its feedback checked; the rest of the corpus is graded
-in a second run without feedback HTML (it costs about a quarter of the grading time).
+and a missing notebook and an unknown assignment (rows with a could-not-grade status, not a silent
+zero). The classes of every assignment are graded in one ``grade`` run (one course, one set of warm
+workers: the fixed cost is paid once): the perfect, untouched, noisy, half-done and own-helper
+submissions and the first mistake of each function with feedback (checked for hidden lines), with
+two workers; the rest of the corpus in a second run without feedback HTML, with one worker. Both
+runs are compared with the recorded full execution (``tests/slice_record.py``), which was graded
+with two workers: so one worker, two workers and full execution agree on the whole corpus.
 
-The class is graded the default way: ``--slice`` (only the cells that score are executed) in warm,
-sandboxed fork-server workers, two side by side. A smaller class (perfect, untouched, and the
-corpus's first mistake) is graded again the stock way, ``--full --executor nbgrader`` (every cell,
-a Jupyter kernel per submission), and its scores and failed tests must be identical.
+The anchor to stock nbgrader is graded live: two submissions per assignment (perfect and the
+corpus's first mistake) executed by stock nbgrader's ``Execute`` (a Jupyter kernel per submission)
+on the same slice, and 01's small class (perfect, untouched, first mistake) with every cell executed
+(``--full --executor nbgrader``); status, score and failed tests must be identical to the warm
+workers'. With the record (full execution = slice, warm workers) that ties stock nbgrader's full
+execution to what ``grade`` gives.
 """
 
 import html
 import os
 import re
+import time
 from pathlib import Path
 
 import nbformat
@@ -28,11 +35,6 @@ from .support import (HIDDEN_BEGIN, HIDDEN_END, answer_cells, assignment_names, 
 
 GRADED_ASSIGNMENTS = [a for a in assignment_names() if grade_cells(nbformat.read(solution_notebook(a), 4))]
 REQUIRED_COLUMNS = {"student_id", "assignment", "score", "max_score", "status"}
-_CACHE: dict = {}
-
-#: How each class is graded: the default (warm sandboxed workers, sliced), and the anchor: stock
-#: nbgrader execution (a Jupyter kernel per submission) of every cell.
-MODES = {"--slice": ["--slice", "--jobs", "1"], "--full": ["--full", "--executor", "nbgrader"]}
 
 
 def _answer_ids(a):
@@ -90,16 +92,18 @@ def _write(path: Path, nb) -> None:
     nbformat.write(nb, str(path))
 
 
-def build_class(a: str, base: Path, bulk: Path | None = None, small: bool = False) -> dict:
+def build_class(a: str, base: Path, bulk: Path | None = None, small: bool | str = False) -> dict:
     """Write the synthetic class for ``a`` into ``base`` (and the bulk of the mistake corpus into
     ``bulk``); returns student_id -> what we expect. ``small``: only the perfect and untouched
-    submissions and the first file of the mistake corpus, all in ``base``."""
+    submissions and the first file of the mistake corpus, all in ``base`` (``"no-untouched"``:
+    without the untouched one)."""
     expect = {}
     _write(base / "perfect" / a / f"{a}.ipynb", submission(a))
     expect["perfect"] = "full"
-    _write(base / "untouched" / a / f"{a}.ipynb", submission(a, {g: "stub" for g in _answer_ids(a)}))
-    expect["untouched"] = "zero"
-    if small:  # full execution costs a whole notebook run per submission: one mistake is enough here
+    if small != "no-untouched":
+        _write(base / "untouched" / a / f"{a}.ipynb", submission(a, {g: "stub" for g in _answer_ids(a)}))
+        expect["untouched"] = "zero"
+    if small:  # a kernel (and for --full a whole notebook run) per submission: one mistake is enough here
         for gid, name, path in mistakes(a)[:1]:
             _write(base / f"mistake-{gid}-{name}" / a / f"{a}.ipynb", submission(a, {gid: path.read_text()}))
             expect[f"mistake-{gid}-{name}"] = ("mistake", gid)
@@ -133,64 +137,109 @@ def build_class(a: str, base: Path, bulk: Path | None = None, small: bool = Fals
     return expect
 
 
-def graded(a: str, tmp_path_factory, mode: str = "--slice"):
-    """Grade the class of ``a`` once per test session, whichever xdist worker asks first (the
-    others wait on a file lock and read the results from disk). ``mode``: ``--slice`` grades the
-    whole class; ``--full`` the small class, executing every cell."""
+#: The grading runs of this module, each over every assignment's classes at once: the folder it
+#: grades (written by :func:`build_all`) and its options.
+RUNS = {
+    "class": ["--jobs", "2"],  # with feedback, made by two helper processes
+    "bulk": ["--jobs", "1", "--no-feedback"],
+    # stock nbgrader's Execute (a Jupyter kernel per submission) on the same slice the warm workers run
+    "anchor": ["--slice", "--executor", "nbgrader", "--no-feedback"],
+    # stock nbgrader executing every cell, on 01's small class
+    "anchor-full": ["--full", "--executor", "nbgrader", "--no-feedback"],
+}
+#: The assignment whose small class is also graded the stock way with every cell executed.
+FULL_ANCHOR = "01_sgd"
+_CACHE: dict = {}
+
+
+def _shared(tmp_path_factory) -> Path:
+    """A folder common to all xdist workers of this session (and only of this session)."""
+    shared = tmp_path_factory.getbasetemp()
+    return shared.parent if os.environ.get("PYTEST_XDIST_WORKER") else shared
+
+
+def build_all(base: Path) -> dict:
+    """Write every assignment's classes under ``base`` (``class``, ``bulk``, ``anchor``,
+    ``anchor-full``); returns assignment -> student_id -> what we expect."""
+    expect = {}
+    for a in GRADED_ASSIGNMENTS:
+        expect[a] = build_class(a, base / "class", base / "bulk")
+        build_class(a, base / "anchor", small="no-untouched")
+    build_class(FULL_ANCHOR, base / "anchor-full", small=True)
+    return expect
+
+
+def graded(run: str, tmp_path_factory) -> dict:
+    """The result of grading run ``run`` (see :data:`RUNS`), graded once per test session by
+    whichever xdist worker asks first (the others wait on a file lock and read it from disk):
+    ``{"expect", "returncode", "stdout", "stderr", "seconds", "rows", "out", "subs"}``."""
     import json
 
     from filelock import FileLock
 
-    key = f"{a}{mode}"
-    if key not in _CACHE:
-        # A folder common to all xdist workers of this session (and only of this session).
-        shared = tmp_path_factory.getbasetemp()
-        if os.environ.get("PYTEST_XDIST_WORKER"):
-            shared = shared.parent
-        base = shared / f"class-{a}{mode}"
-        subs, out, done = base / "submissions", base / "out", base / "result.json"
-        bulk_subs, bulk_out = base / "bulk-submissions", base / "bulk-out"
-        with FileLock(str(shared / f"class-{a}{mode}.lock")):
+    if run not in _CACHE:
+        shared = _shared(tmp_path_factory)
+        base = shared / "grading-classes"
+        with FileLock(str(shared / "grading-classes.lock")):
+            if not (base / "expect.json").exists():
+                expect = build_all(base)
+                (base / "expect.json").write_text(json.dumps(expect))
+        subs, out, done = base / run, base / f"out-{run}", base / f"result-{run}.json"
+        with FileLock(str(shared / f"grading-{run}.lock")):
             if not done.exists():
-                expect = build_class(a, subs, bulk_subs, small=mode == "--full")
-                r = run_cli("grade", str(subs), "--out", str(out), *MODES[mode])
-                result = {"expect": expect, "returncode": r.returncode,
-                          "stdout": r.stdout[-20000:], "stderr": r.stderr[-20000:]}
-                if bulk_subs.exists():
-                    rb = run_cli("grade", str(bulk_subs), "--out", str(bulk_out), *MODES[mode], "--no-feedback")
-                    result.update(bulk_returncode=rb.returncode, stdout=result["stdout"] + rb.stdout[-20000:],
-                                  stderr=result["stderr"] + rb.stderr[-20000:])
-                done.write_text(json.dumps(result))
+                t0 = time.perf_counter()
+                r = run_cli("grade", str(subs), "--out", str(out), *RUNS[run])
+                done.write_text(json.dumps({"returncode": r.returncode, "stdout": r.stdout[-30000:],
+                                            "stderr": r.stderr[-20000:], "seconds": time.perf_counter() - t0}))
         result = json.loads(done.read_text())
-        expect = {k: tuple(v) if isinstance(v, list) else v for k, v in result["expect"].items()}
-        rows = read_table(out / "grades.csv") if (out / "grades.csv").exists() else []
-        if result.get("bulk_returncode") is not None:
-            assert result["bulk_returncode"] == 0, result["stdout"][-3000:] + result["stderr"][-3000:]
-            rows += read_table(bulk_out / "grades.csv")
-        _CACHE[key] = (expect, result, rows, out)
-    return _CACHE[key]
+        expect = json.loads((base / "expect.json").read_text())
+        result["expect"] = {a: {k: tuple(v) if isinstance(v, list) else v for k, v in e.items()}
+                            for a, e in expect.items()}
+        result["rows"] = read_table(out / "grades.csv") if (out / "grades.csv").exists() else []
+        result["out"], result["subs"] = out, subs
+        _CACHE[run] = result
+    return _CACHE[run]
+
+
+def rows_of(a: str, result: dict) -> list[dict]:
+    """The rows of assignment ``a`` (for 01, also the unknown-assignment row its class holds)."""
+    known = set(GRADED_ASSIGNMENTS) | {"00_setup"}
+    return [r for r in result["rows"] if r["assignment"] == a or (a == "01_sgd" and r["assignment"] not in known)]
+
+
+def class_rows(a: str, tmp_path_factory) -> tuple[dict, list[dict]]:
+    """(student_id -> what we expect, every row of ``a``'s class: the class run and the bulk)."""
+    main, bulk = graded("class", tmp_path_factory), graded("bulk", tmp_path_factory)
+    for r in (main, bulk):
+        assert r["rows"], f"no grades.csv:\n{r['stdout'][-3000:]}\n{r['stderr'][-3000:]}"
+    return main["expect"][a], rows_of(a, main) + rows_of(a, bulk)
 
 
 def _params():
-    return [pytest.param(a, marks=pytest.mark.xdist_group(f"grade-{a}")) for a in GRADED_ASSIGNMENTS]
+    return [pytest.param(a) for a in GRADED_ASSIGNMENTS]
 
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading")]
+
+
+def test_the_runs_exit_as_they_should(tmp_path_factory):
+    """The class run holds could-not-grade rows (corrupt, missing, unknown): exit 1; the others 0."""
+    for run, code in (("class", 1), ("bulk", 0), ("anchor", 0), ("anchor-full", 0)):
+        r = graded(run, tmp_path_factory)
+        assert r["returncode"] == code, f"{run}: exit {r['returncode']}\n{r['stdout'][-3000:]}\n{r['stderr'][-3000:]}"
 
 
 @pytest.mark.parametrize("a", _params())
 def test_every_submission_gets_a_row(a, tmp_path_factory):
-    expect, r, rows, _ = graded(a, tmp_path_factory)
-    assert rows, f"no grades.csv:\n{r['stdout'][-3000:]}\n{r['stderr'][-3000:]}"
+    expect, rows = class_rows(a, tmp_path_factory)
     assert REQUIRED_COLUMNS <= set(rows[0])
-    assert sorted({row["student_id"] for row in rows}) == sorted(expect)
-    has_ungradable = any(e in (CORRUPT, MISSING, UNKNOWN) for e in expect.values())
-    assert r["returncode"] == (1 if has_ungradable else 0), r["stdout"][-2000:] + r["stderr"][-2000:]
+    ids = [row["student_id"] for row in rows]
+    assert sorted(ids) == sorted(expect), "one row per submission, none missing, none twice"
 
 
 @pytest.mark.parametrize("a", _params())
 def test_scores_match_what_each_submission_deserves(a, tmp_path_factory):
-    expect, r, rows, _ = graded(a, tmp_path_factory)
+    expect, rows = class_rows(a, tmp_path_factory)
     by_id = {row["student_id"]: row for row in rows}
     problems = []
     for sid, want in expect.items():
@@ -220,14 +269,14 @@ def test_scores_match_what_each_submission_deserves(a, tmp_path_factory):
 
 @pytest.mark.parametrize("a", _params())
 def test_feedback_exists_and_shows_no_hidden_test(a, tmp_path_factory):
-    expect, _, rows, out = graded(a, tmp_path_factory)
+    run = graded("class", tmp_path_factory)
     hidden = set()
     for cell in nbformat.read(solution_notebook(a), 4).cells:
         hidden |= {ln.strip() for ln in region_lines(cell.source, HIDDEN_BEGIN, HIDDEN_END)
                    if len(ln.strip()) >= 12 and not ln.strip().startswith("#")}
     assert hidden, "the assignment should have hidden tests"
-    files = sorted((out / "feedback").rglob("*.html"))
-    graded_ids = {row["student_id"] for row in read_table(out / "grades.csv") if row["status"] == GRADED}
+    files = sorted((run["out"] / "feedback").glob(f"*/{a}/*.html"))
+    graded_ids = {row["student_id"] for row in rows_of(a, run) if row["status"] == GRADED}
     assert {f.parts[-3] for f in files} == graded_ids, "one feedback file per graded submission"
     for f in files:
         text = html.unescape(re.sub(r"<[^>]+>", "", f.read_text(encoding="utf-8")))
@@ -236,40 +285,74 @@ def test_feedback_exists_and_shows_no_hidden_test(a, tmp_path_factory):
         assert "BEGIN HIDDEN TESTS" not in text
 
 
+def score_from_outputs(nb) -> tuple[float, list[str]]:
+    """The score of an autograded notebook computed from its test cells' outputs by nbgrader's
+    documented rule (re-implemented here as the oracle, not imported): the first output that is an
+    error or stderr scores 0, the first ``execute_result`` scores its number, no such output scores
+    the cell's points. Returns (total, the test cells that lost points)."""
+    total, failed = 0.0, []
+    for cell in nb.cells:
+        meta = nbgrader_meta(cell)
+        if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
+            continue
+        points = got = float(meta["points"])
+        for o in cell.get("outputs", []):
+            if o.get("output_type") == "error" or (o.get("output_type") == "stream" and o.get("name") == "stderr"):
+                got = 0.0
+                break
+            if o.get("output_type") == "execute_result":
+                got = float(o["data"]["text/plain"])
+                break
+        total += got
+        if got < points:
+            failed.append(meta["grade_id"])
+    return total, sorted(failed)
+
+
 @pytest.mark.parametrize("a", _params())
 def test_gradebook_is_nbgraders_own(a, tmp_path_factory):
+    """The table's score and failed tests equal both what nbgrader saved in its gradebook and what
+    the autograded notebook's outputs give by nbgrader's scoring rule (computed here, not read)."""
     from nbgrader.api import Gradebook
 
-    _, _, _, out = graded(a, tmp_path_factory)
-    for run in (out, out.parent / "bulk-out"):  # each grade run keeps its own course and gradebook
-        if not (run / "grades.csv").exists():
-            continue
-        with Gradebook(f"sqlite:///{run / 'course' / 'gradebook.db'}") as gb:
-            for row in read_table(run / "grades.csv"):
-                if row["status"] == GRADED:
-                    sub = gb.find_submission(a, row["student_id"])
-                    assert float(row["score"]) == pytest.approx(sub.score)
+    checked = 0
+    for run in (graded("class", tmp_path_factory), graded("bulk", tmp_path_factory)):
+        course = run["out"] / "course"
+        with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+            for row in rows_of(a, run):
+                if row["status"] != GRADED:
+                    continue
+                sub = gb.find_submission(a, row["student_id"])
+                nb = nbformat.read(course / "autograded" / row["student_id"] / a / f"{row['notebook']}.ipynb", 4)
+                from_outputs, failed = score_from_outputs(nb)
+                assert float(row["score"]) == pytest.approx(sub.score) == pytest.approx(from_outputs), row
+                assert (row["failed_tests"].split(";") if row["failed_tests"] else []) == failed, row
+                checked += 1
+    assert checked >= 3
 
 
 @pytest.mark.parametrize("a", _params())
-def test_full_execution_gives_the_same_scores_as_the_slice(a, tmp_path_factory):
-    expect, r, rows, out = graded(a, tmp_path_factory, "--full")
-    assert rows, f"no grades.csv:\n{r['stdout'][-3000:]}\n{r['stderr'][-3000:]}"
-    _, _, sliced_rows, _ = graded(a, tmp_path_factory, "--slice")
-    sliced = {row["student_id"]: row for row in sliced_rows}
-    for row in rows:
-        twin = sliced[row["student_id"]]
-        got = (row["status"], row["score"], row["failed_tests"])
-        want = (twin["status"], twin["score"], twin["failed_tests"])
-        assert got == want, f"{row['student_id']}: --full gives {got}, --slice gives {want}"
-    assert {row["student_id"] for row in rows} == set(expect)
+def test_stock_nbgrader_execution_gives_the_same_results(a, tmp_path_factory):
+    """The warm sandboxed workers grade exactly as stock nbgrader's Execute (a Jupyter kernel per
+    submission) does, on the same slice; for ``FULL_ANCHOR`` also with every cell executed."""
+    expect, rows = class_rows(a, tmp_path_factory)
+    warm = {row["student_id"]: row for row in rows}
+    runs = ["anchor"] + (["anchor-full"] if a == FULL_ANCHOR else [])
+    for run in runs:
+        stock = rows_of(a, graded(run, tmp_path_factory))
+        assert len(stock) >= 2, f"{run}: {len(stock)} rows"
+        for row in stock:
+            twin = warm[row["student_id"]]
+            got = (row["status"], row["score"], row["failed_tests"])
+            want = (twin["status"], twin["score"], twin["failed_tests"])
+            assert got == want, f"{row['student_id']}: stock nbgrader ({run}) gives {got}, the warm workers {want}"
 
 
 @pytest.mark.parametrize("a", [p for p in _params() if p.values[0] in OWN_HELPER_ASSIGNMENTS])
 def test_a_name_error_in_the_slice_is_graded_again_with_every_cell(a, tmp_path_factory):
     from autograder.grade import FULL_RERUN
 
-    _, _, rows, _ = graded(a, tmp_path_factory)
+    _, rows = class_rows(a, tmp_path_factory)
     by_id = {row["student_id"]: row for row in rows}
     row = by_id["own-helper"]
     assert row["reason"].startswith(FULL_RERUN) and "NameError" in row["reason"], (
@@ -283,16 +366,20 @@ def test_a_name_error_in_the_slice_is_graded_again_with_every_cell(a, tmp_path_f
 @pytest.mark.parametrize("a", _params())
 def test_slice_scores_equal_the_recorded_full_execution(a, tmp_path_factory):
     """Every submission of the class (the whole corpus of ``a``) scores in the slice exactly as full
-    execution did when ``benchmarks/slice_equivalence.py --record`` ran it (``tests/slice_record.py``)."""
+    execution did when ``benchmarks/slice_equivalence.py --record`` ran it (``tests/slice_record.py``),
+    and every recorded submission was graded."""
+    from autograder.config import CELL_TIMEOUT
+
     from . import slice_record
 
-    _, _, rows, out = graded(a, tmp_path_factory)
+    main, bulk = graded("class", tmp_path_factory), graded("bulk", tmp_path_factory)
+    rows = rows_of(a, main) + rows_of(a, bulk)
 
     def folder(sid):
-        for where in ("submissions", "bulk-submissions"):
-            if (out.parent / where / sid).is_dir():
-                return out.parent / where / sid
+        for run in (main, bulk):
+            if (run["subs"] / sid).is_dir():
+                return run["subs"] / sid
         raise AssertionError(f"no folder for {sid}")
 
-    problems = slice_record.compare(a, rows, folder)
+    problems = slice_record.compare(a, rows, folder, options={"timeout": CELL_TIMEOUT})
     assert problems == [], "\n".join(problems)

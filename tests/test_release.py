@@ -109,37 +109,80 @@ def test_notebook_follows_the_authoring_contract(a):
         assert SOLUTION_BEGIN in cell.source
 
 
-def _names_defined(tree) -> set[str]:
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            names.add(node.id)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            names.add(node.name)
-        elif isinstance(node, ast.arg):
-            names.add(node.arg)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+def _nested_scopes(source: str):
+    """The module scope of ``source`` and every scope nested in it (functions, classes, lambdas,
+    comprehensions), from Python's own symbol tables."""
+    import symtable
+
+    todo = [symtable.symtable(source, "<cell>", "exec")]
+    while todo:
+        table = todo.pop()
+        yield table
+        todo.extend(table.get_children())
+
+
+def module_bindings(source: str) -> set[str]:
+    """Names a cell binds in the notebook's global namespace: top-level assignments, imports,
+    ``def`` and ``class`` statements, loop and ``with`` targets, and ``global`` declarations in its
+    functions. Local variables and arguments of its functions are not among them."""
+    top, *inner = _nested_scopes(source)
+    names = {s.get_name() for s in top.get_symbols() if s.is_assigned() or s.is_imported()}
+    for table in inner:
+        names.update(s.get_name() for s in table.get_symbols() if s.is_declared_global() and s.is_assigned())
     return names
+
+
+def globals_read(source: str) -> set[str]:
+    """Names a cell reads from the global namespace, at top level or from inside its functions,
+    lambdas and comprehensions (names those scopes bind themselves are not globals)."""
+    top, *inner = _nested_scopes(source)
+    read = {s.get_name() for s in top.get_symbols() if s.is_referenced()}
+    for table in inner:
+        read.update(s.get_name() for s in table.get_symbols() if s.is_referenced() and s.is_global())
+    return read
+
+
+def undefined_reads(nb) -> dict[str, list[str]]:
+    """For each test cell of ``nb``: the global names it reads that neither the setup cell, an
+    answer cell, the test cell itself nor builtins bind (empty lists are left out)."""
+    import builtins
+
+    allowed = set(dir(builtins)) | {"get_ipython"}
+    for c in nb.cells:
+        meta = nbgrader_meta(c)
+        if c.cell_type == "code" and (meta.get("grade_id") == "setup" or meta.get("solution")):
+            allowed |= module_bindings(c.source)
+    out = {}
+    for cell in grade_cells(nb):
+        missing = sorted(globals_read(cell.source) - module_bindings(cell.source) - allowed)
+        if missing:
+            out[nbgrader_meta(cell)["grade_id"]] = missing
+    return out
 
 
 @pytest.mark.parametrize("a", ASSIGNMENTS)
 def test_test_cells_depend_only_on_setup_answers_and_themselves(a):
     """A grader may run only the scoring cells: names a test cell reads must come from the setup
-    cell, an answer cell, the test cell itself, or builtins."""
-    import builtins
-
+    cell, an answer cell, the test cell itself, or builtins (globals they bind, not the local
+    variables of their functions)."""
     nb = nbformat.read(solution_notebook(a), as_version=4)
-    allowed = set(dir(builtins)) | {"get_ipython"}
-    for c in nb.cells:
-        meta = nbgrader_meta(c)
-        if c.cell_type == "code" and (meta.get("grade_id") == "setup" or meta.get("solution")):
-            allowed |= _names_defined(ast.parse(c.source))
-    for cell in grade_cells(nb):
-        tree = ast.parse(cell.source)
-        own = _names_defined(tree)
-        read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-        missing = sorted(read - own - allowed)
-        assert missing == [], f"{nbgrader_meta(cell)['grade_id']} reads {missing}, made outside setup/answer cells"
+    assert undefined_reads(nb) == {}, f"test cells read names made outside setup/answer cells: {undefined_reads(nb)}"
+
+
+def test_the_dependency_check_refuses_a_test_reading_an_experiment_variable():
+    """The check above can fail: a test cell reading a variable that only an experiment cell (or a
+    local variable of an answer function) binds is refused; one reading its own names is not."""
+    nb = nbformat.read(solution_notebook("02_momentum"), as_version=4)
+    answer = next(c for c in nb.cells if nbgrader_meta(c).get("solution") and c.cell_type == "code")
+    test = next(iter(grade_cells(nb)))
+    assert "v" in {n for n in globals_read(answer.source) | _locals(answer.source)}, "the answer uses a local v"
+    test.source += "\nassert v is not None and model is not None\n"
+    nb.cells.insert(nb.cells.index(test), nbformat.v4.new_code_cell("model = 1\nv = 2"))  # an experiment cell
+    assert undefined_reads(nb) == {nbgrader_meta(test)["grade_id"]: ["model", "v"]}
+    test.source += "\nfor epoch in range(2):\n    model = v = epoch\n"  # bound by the test cell itself
+    assert undefined_reads(nb) == {}
+
+
+def _locals(source: str) -> set[str]:
+    _, *inner = _nested_scopes(source)
+    return {s.get_name() for table in inner for s in table.get_symbols() if s.is_local()}

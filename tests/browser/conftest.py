@@ -1,7 +1,8 @@
 """Fixtures for the browser tests: one JupyterLab server and one headless Chromium per session.
 
 The tests skip, saying why, when Debian's chromium or Playwright is missing; with
-``COURSE_REQUIRE_BROWSER=1`` (set by ``.ci/run``) a missing browser is an error instead.
+``COURSE_REQUIRE_BROWSER`` set to a true value (``1``, ``true``, ``yes``; ``.ci/run`` sets it, and
+``tests/test_environment.py`` checks that it does) a missing browser is an error instead.
 """
 
 from __future__ import annotations
@@ -12,6 +13,16 @@ import shutil
 import pytest
 
 from .lab import CHROMIUM_ARGS, ROOT, LabServer, chromium_path, close_everything, start_lab
+
+
+def browser_required() -> bool:
+    """``COURSE_REQUIRE_BROWSER`` holds a true value (a missing browser must fail, not skip)."""
+    value = os.environ.get("COURSE_REQUIRE_BROWSER", "").strip().lower()
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    if value in ("1", "true", "yes", "on"):
+        return True
+    raise pytest.UsageError(f"COURSE_REQUIRE_BROWSER={value!r}: use 1/true/yes or 0/false/no")
 
 
 def _unavailable() -> str | None:
@@ -29,8 +40,9 @@ def _unavailable() -> str | None:
 def browser_ready():
     reason = _unavailable()
     if reason:
-        if os.environ.get("COURSE_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"browser tests required (COURSE_REQUIRE_BROWSER=1) but: {reason}")
+        if browser_required():
+            pytest.fail(f"browser tests required (COURSE_REQUIRE_BROWSER={os.environ['COURSE_REQUIRE_BROWSER']}) "
+                        f"but: {reason}")
         pytest.skip(reason)
 
 

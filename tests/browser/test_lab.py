@@ -1,7 +1,9 @@
 """The course as a student meets it: JupyterLab in a browser (headless Chromium driven by Playwright).
 
-Each release notebook is opened and run with the Run menu; where a failing test stops the run, the run
-resumes below it, as a student would. Then we check what the page shows: rendered markdown and LaTeX,
+The release notebooks of ``BROWSER_RUN`` (``tests/support.py``: the ones that exercise something the
+others do not) are opened and run with the Run menu; where a failing test stops the run, the run
+resumes below it, as a student would. Every other release notebook is opened without running (it
+is executed headless by ``tests/test_notebooks.py``) and its markdown and LaTeX must render. Then we check what the page shows: rendered markdown and LaTeX,
 plots as decoded images, widgets (progress bars, sliders) drawn as widgets, the first graded test
 failing with the stub's NotImplementedError and its message, and no other cell failing. One solution
 notebook runs clean, its sliders redraw the picture, and nbgrader's Validate button reports failure on
@@ -15,7 +17,7 @@ import re
 import nbformat
 import pytest
 
-from ..support import assignment_names, nbgrader_meta
+from ..support import BROWSER_RUN, assignment_names, nbgrader_meta
 from .lab import dom_summary, open_notebook, run_all_like_a_student, save, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
@@ -40,13 +42,15 @@ def _saved_errors(path) -> list[tuple[int, dict, dict]]:
     return out
 
 
-def _check_rendering(cells: list[dict], name: str) -> None:
+def _check_rendering(cells: list[dict], name: str, outputs: bool = True) -> None:
     markdown = [c for c in cells if c["kind"] == "markdown"]
     assert markdown and all(c["rendered"] for c in markdown), f"{name}: a markdown cell is not rendered"
     assert sum(c["math"] for c in markdown) > 0, f"{name}: no LaTeX was typeset by MathJax"
     assert sum(c["mathErrors"] for c in cells) == 0, f"{name}: MathJax reports an error in a formula"
     raw = [m.group(0) for c in markdown for m in [RAW_LATEX.search(c["text"])] if m]
     assert not raw, f"{name}: LaTeX left as text after rendering: {raw[:5]}"
+    if not outputs:
+        return
     for c in cells:
         for img in c["images"]:
             assert img["complete"] and img["w"] > 0 and img["h"] > 0, f"{name}: an output image did not decode"
@@ -64,7 +68,17 @@ def _validate(page) -> str:
     return dialog.inner_text()
 
 
-@pytest.mark.parametrize("a", ASSIGNMENTS)
+@pytest.mark.parametrize("a", [a for a in ASSIGNMENTS if a not in BROWSER_RUN])
+def test_release_notebook_renders(page, lab, a):
+    """Opened, not run (``tests/test_notebooks.py`` runs it headless): markdown and LaTeX render."""
+    rel = f"{a}/{a}.ipynb"
+    open_notebook(page, lab, rel)
+    # MathJax typesets asynchronously after the markdown renders
+    page.wait_for_function("() => document.querySelectorAll('.jp-MarkdownCell mjx-container').length > 0")
+    _check_rendering(dom_summary(page), a, outputs=False)
+
+
+@pytest.mark.parametrize("a", [a for a in ASSIGNMENTS if a in BROWSER_RUN])
 def test_release_notebook_as_a_student_sees_it(page, lab, a):
     rel = f"{a}/{a}.ipynb"
     open_notebook(page, lab, rel)

@@ -179,6 +179,7 @@ TAMPERING = {
     "tensor method patched": "import torch\ntorch.Tensor.allclose = lambda *a, **k: True",
     "sys.modules swapped": "import sys, types\nsys.modules['numpy.testing'] = types.SimpleNamespace(assert_allclose=lambda *a, **k: None)",
     "ast transformer": ("import ast\nclass Gut(ast.NodeTransformer):\n    def visit_Assert(self, node):\n        return ast.Pass()\n"
+                        "    def visit_Expr(self, node):\n        return ast.Pass()\n"
                         "get_ipython().ast_transformers.append(Gut())"),
 }
 
@@ -193,8 +194,7 @@ def test_tampering_earns_nothing_and_is_flagged(kernel, attack):
     """, "test_twice")
     r = run(kernel, [SETUP, WRONG, shell(TAMPERING[attack]), checks])
     assert errors(r, 3), f"{attack}: the wrong answer passed its test"
-    if attack not in ("input transformer", "ast transformer"):  # those never reach a test cell
-        assert r["tampered"], f"{attack}: not flagged"
+    assert r["tampered"], f"{attack}: not flagged"
 
 
 def test_the_reference_solution_of_every_notebook_is_never_flagged(kernel):
