@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 import yaml
 
 from .support import ROOT
@@ -66,3 +67,16 @@ def test_ci_runs_the_readme_test_command():
         ".ci/run must set COURSE_REQUIRE_BROWSER=1 for make test, so that a missing browser fails CI")
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(r"^lab:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
+
+
+@pytest.mark.xdist_group("environment")
+def test_xdist_groups_are_honoured(request):
+    """Tests of one ``xdist_group`` share one worker (one grading run, one JupyterLab): xdist marks
+    their node ids ``...@group``. pytest 9 made node ids read-only to xdist 3.8, which silently
+    spread every group over both workers (two browsers, a worker waiting on the other's grading
+    lock): requirements.txt pins pytest 8.4 until they agree again."""
+    import os
+
+    if not os.environ.get("PYTEST_XDIST_WORKER") or not request.config.getvalue("loadgroup"):
+        pytest.skip("only meaningful under pytest -n N --dist loadgroup (make test)")
+    assert request.node.nodeid.endswith("@environment"), request.node.nodeid
