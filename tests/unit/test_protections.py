@@ -14,6 +14,8 @@ through the warm fork server twice, on the real hostile notebook (sliced as ``gr
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -47,13 +49,16 @@ def kernel():
 @pytest.fixture
 def open_dir():
     """A folder anyone may read and write (as an instructor's shared class folder can be), so that
-    only the hidden paths stand between a submission and its files (the sandbox's own uid would
-    be kept out of pytest's private tmp_path anyway). Not under /tmp, which the sandbox replaces."""
+    only the hidden paths stand between a submission and its files (the sandbox's own uid would be
+    kept out of pytest's private tmp_path anyway). Not under /tmp, which the sandbox replaces with
+    an empty one, wherever the repository itself lives."""
     import shutil
     import tempfile
 
-    (ROOT / "build").mkdir(exist_ok=True)
-    d = Path(tempfile.mkdtemp(prefix="open-", dir=ROOT / "build"))
+    base = Path("/var/tmp")
+    if not (base.is_dir() and os.access(base, os.W_OK)):
+        pytest.skip("no writable /var/tmp outside the sandbox's fresh /tmp for the exposed run")
+    d = Path(tempfile.mkdtemp(prefix="tnn2-open-", dir=base))
     d.chmod(0o777)
     yield d
     shutil.rmtree(d, ignore_errors=True)
@@ -65,7 +70,12 @@ def _open_up(path):
 
 
 def _context(tmp_path):
+    """Where the attacks aim: an output folder, a classmate's notebook, and a course repository
+    whose solutions/ holds the reference solution (a copy of this one's 01)."""
     out = tmp_path / "out"
+    repo = tmp_path / "repo"
+    (repo / "solutions" / A).mkdir(parents=True)
+    shutil.copy(ROOT / "solutions" / A / f"{A}.py", repo / "solutions" / A / f"{A}.py")
     bystander = tmp_path / "subs" / "bystander" / A / f"{A}.ipynb"
     bystander.parent.mkdir(parents=True)
     nbformat.write(submission(A, {"sgd": RIGHT}), str(bystander))
@@ -73,7 +83,7 @@ def _context(tmp_path):
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text("intact")
     _open_up(tmp_path)
-    return {"root": ROOT, "out": out, "bystander": bystander}
+    return {"root": repo, "out": out, "bystander": bystander}
 
 
 def _job(name, ctx, **extra):
@@ -107,7 +117,7 @@ def test_an_attack_on_test_execution_works_only_without_the_protection(kernel, t
 def test_an_attack_on_files_works_only_without_hidden_paths(kernel, open_dir, name):
     tmp_path = open_dir
     ctx = _context(tmp_path)
-    hide = [str(tmp_path / "subs"), str(ctx["out"]), str(ROOT / "solutions")]
+    hide = [str(tmp_path / "subs"), str(ctx["out"]), str(ctx["root"] / "solutions")]
     targets = [ctx["out"] / "course" / "gradebook.db", ctx["out"] / "course" / "source" / A / f"{A}.ipynb"]
     job, tests = _job(name, ctx)
 
