@@ -37,6 +37,7 @@ import pytest  # noqa: E402
 ROOT = Path(__file__).resolve().parent
 SOLUTIONS = ROOT / "solutions"
 TIMINGS = ROOT / ".pytest_cache" / "notebook_times.json"
+MEASURED = ROOT / ".pytest_cache" / "measurements.json"  #: written by tests.support.record_measurement
 #: The solution notebook's wall-clock budget on 2 CPU cores (seconds), kernel start included.
 NOTEBOOK_BUDGET_S = 60.0
 #: What ``course_utils.exercise.experiment`` prints when it skips an experiment.
@@ -113,8 +114,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     terminalreporter.section("solution notebook run times (nbval, kernel start included)")
     for name, seconds in sorted(ran.items(), key=lambda kv: -kv[1]):
         terminalreporter.write_line(f"{seconds:6.1f} s  {name}")
+    if MEASURED.exists():
+        terminalreporter.section("measured by the suite")
+        for name, text in sorted(json.loads(MEASURED.read_text()).items()):
+            terminalreporter.write_line(f"{name}: {text}")
 
 
 def pytest_sessionstart(session):
     if not hasattr(session.config, "workerinput"):  # the controller (or a run without xdist)
         TIMINGS.unlink(missing_ok=True)
+        MEASURED.unlink(missing_ok=True)

@@ -6,6 +6,8 @@ import argparse
 import logging
 import os
 import shutil
+import signal
+import sys
 from pathlib import Path
 
 from .paths import repo_root
@@ -59,6 +61,20 @@ def _grade(args) -> int:
         for note in unpack(submissions, args.assignment, notebooks[0], extracted, args.zip_pattern):
             print(f"intake: {note}")
         submissions = extracted
+    def interrupted(signum, frame):
+        """Ctrl-C or SIGTERM: stop every worker now (each kills what its submission started) and
+        exit. Not an exception: nbgrader would catch it as one submission's error and go on."""
+        from .forkserver import WarmKernel
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        WarmKernel.close_all()
+        print(f"grading interrupted ({signal.Signals(signum).name}): the workers and every process of the "
+              "submissions were stopped; no table was written", file=sys.stderr, flush=True)
+        os._exit(130)
+
+    signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGINT, interrupted)
     subs = grade(args.root, submissions, Path(args.out), cell_timeout=args.timeout,
                  feedback=not args.no_feedback, sliced=args.slice, jobs=args.jobs, executor=args.executor,
                  scheduler=args.scheduler, students=args.student or None)

@@ -12,9 +12,15 @@ enforces the time limit per cell and survives anything the child does:
 - a child that dies (``os._exit``, a segfault, the memory limit): the cell gets a ``KernelDied``
   error naming the exit status or signal;
 
-and in both cases a new child replays the setup and answer cells before it (not the culprit) and
+- a submission whose processes together pass the memory bound (:mod:`autograder.containment`):
+  the cell gets a ``MemoryBoundExceeded`` error;
+
+and in each case a new child replays the setup and answer cells before it (not the culprit) and
 goes on with the next cell, so a crash costs the cell that crashed, not the submission. After
-:data:`MAX_RESTARTS` the remaining cells are marked as not run.
+:data:`MAX_RESTARTS` the remaining cells are marked as not run. After every child, whatever it
+started (daemons that left its session included) is killed before anything else runs; the
+server does the same before it exits, at the end of its job stream, on ``SIGTERM``, or when it
+sees its grader die.
 
 Protocol (one JSON document per line): the client sends ``{"cells": [{"source", "kind",
 "name"}], "timeout": s, "hide": [paths], "cache_dir": path, "limits": {...}}``; the server answers
@@ -52,10 +58,14 @@ HEAVY_IMPORTS = ("scipy", "sklearn")
 MAX_RESTARTS = 4
 
 
-def _child(job: dict, cells: list, start: int, skip: set, runner, guard, wfd: int) -> None:
+def _child(job: dict, cells: list, start: int, skip: set, runner, guard, wfd: int, containment=None) -> None:
     """In the forked child: confine, replay what comes before ``start``, run the rest."""
     from . import sandbox
 
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the server's clean-up handler is not the child's
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    if containment is not None:
+        containment.join()  # while still root: every process the submission starts is counted with it
     limits = sandbox.Limits(**job.get("limits", {}))
     report = sandbox.enter(job.get("hide", []), job.get("cache_dir"), limits)
     out = os.fdopen(wfd, "w", buffering=1)
@@ -131,8 +141,40 @@ def _describe_status(status: int) -> str:
     return f"exited with status {os.WEXITSTATUS(status)}"
 
 
-def run_job(job: dict, runner, guard) -> dict:
-    """Run one notebook's cells in forked children; always returns one outputs list per cell."""
+def _grader_gone(containment) -> bool:
+    """The grader died (this server was re-parented) or closed the job stream mid-job (no job is
+    ever sent while one runs, so a readable stdin with nothing in it is its end)."""
+    if containment is not None and containment.parent_gone():
+        return True
+    import fcntl
+    import termios
+
+    ready, _, _ = select.select([0], [], [], 0)
+    if not ready:
+        return False
+    waiting = bytearray(4)
+    try:
+        fcntl.ioctl(0, termios.FIONREAD, waiting)
+    except OSError:
+        return False
+    return int.from_bytes(waiting, sys.byteorder) == 0
+
+
+def _stop(containment) -> None:
+    """Kill everything the submissions started, remove the cgroups, and exit at once."""
+    if containment is not None:
+        containment.close()
+    os._exit(0)
+
+
+def run_job(job: dict, runner, guard, containment=None) -> dict:
+    """Run one notebook's cells in forked children; always returns one outputs list per cell.
+    ``containment`` (:class:`autograder.containment.Containment`) bounds each child's process tree
+    and kills what it leaves behind."""
+    from . import sandbox
+    from .containment import WATCHDOG_S
+
+    limits = sandbox.Limits(**job.get("limits", {}))
     t_start = time.monotonic()
     cells = job["cells"]
     timeout = float(job.get("timeout", 120))
@@ -144,6 +186,8 @@ def run_job(job: dict, runner, guard) -> dict:
     skip: set = set()
     start, restarts = 0, 0
     while start < n:
+        if containment is not None:
+            containment.before_child(limits)
         r, w = os.pipe()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child
@@ -151,7 +195,7 @@ def run_job(job: dict, runner, guard) -> dict:
             _only_keep(w)
             code = 0
             try:
-                _child(job, cells, start, skip, runner, guard, w)
+                _child(job, cells, start, skip, runner, guard, w, containment)
             except BaseException:  # noqa: BLE001
                 code = 70
             finally:
@@ -166,7 +210,13 @@ def run_job(job: dict, runner, guard) -> dict:
             if left <= 0:
                 reason = ("CellTimeoutError", f"this cell ran for more than {timeout:g} s and was stopped")
                 break
-            ready, _, _ = select.select([reader], [], [], left)
+            ready, _, _ = select.select([reader], [], [], min(left, WATCHDOG_S))
+            if containment is not None:
+                if _grader_gone(containment):
+                    _stop(containment)
+                if containment.over_memory(limits):
+                    reason = ("MemoryBoundExceeded", _memory_reason(limits))
+                    break
             if not ready:
                 continue
             chunk = os.read(r, 1 << 20)
@@ -201,6 +251,12 @@ def run_job(job: dict, runner, guard) -> dict:
         _kill(pid)
         _, status = os.waitpid(pid, 0)
         reader.close()
+        if containment is not None:
+            if not done and reason is None and containment.over_memory(limits):
+                reason = ("MemoryBoundExceeded", _memory_reason(limits))
+            left = containment.end_child()
+            if left:
+                events.append(f"{left} process(es) the submission left running were killed")
         if done:
             break
         if current >= n:
@@ -233,8 +289,14 @@ def run_job(job: dict, runner, guard) -> dict:
             "seconds": time.monotonic() - t_start}
 
 
+def _memory_reason(limits) -> str:
+    return (f"the submission's processes together used more than {limits.tree_memory / 2**30:g} GB of memory "
+            "(the bound for one submission) and were stopped")
+
+
 def serve() -> None:
-    """Read jobs from stdin, answer on stdout, until stdin closes."""
+    """Read jobs from stdin, answer on stdout, until stdin closes; then, or on SIGTERM, or when the
+    grader dies, kill what any submission left and exit."""
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("MKL_NUM_THREADS", "1")
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
@@ -244,29 +306,40 @@ def serve() -> None:
 
     lean = os.environ.get("TNN2_WARM") == "lean"
     failed = warm_up([m for m in WARM_IMPORTS if not (lean and m.split(".")[0] in HEAVY_IMPORTS)])
+    from .containment import Containment
+    from .sandbox import sandbox_uid
+
+    containment = Containment(sandbox_uid() if os.geteuid() == 0 else None)
+    signal.signal(signal.SIGTERM, lambda *_: _stop(containment))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C reaches the whole process group: the grader decides
     runner = Runner()
     guard = Guard(runner.shell)
-    channel.write(json.dumps({"ready": True, "warm_import_failures": failed, "pid": os.getpid()}) + "\n")
+    channel.write(json.dumps({"ready": True, "warm_import_failures": failed, "pid": os.getpid(),
+                              "uid": containment.uid}) + "\n")
     for line in sys.stdin:
         if not line.strip():
             continue
         try:
             job = json.loads(line)
-            result = run_job(job, runner, guard)
+            result = run_job(job, runner, guard, containment)
         except Exception as exc:  # noqa: BLE001 - a malformed job must not kill the server
             result = {"error": f"{type(exc).__name__}: {exc}"}
         channel.write(json.dumps(result) + "\n")
+    channel.flush()
+    _stop(containment)  # no interpreter teardown (torch and friends: about a second)
 
 
 class WarmKernel:
     """Client of one fork server process (start-up ~3 s, then a fork per notebook)."""
 
     _count = 0
+    _live: set = set()  #: servers not closed yet (:meth:`close_all`)
 
     def __init__(self, python: str | None = None, env: dict | None = None):
         self._lock = threading.Lock()
         WarmKernel._count += 1
         env = {"TNN2_SANDBOX_UID": str(61000 + (os.getpid() % 1000) * 8 + WarmKernel._count % 8), **(env or {})}
+        self.uid = int(env["TNN2_SANDBOX_UID"])
         self.proc = subprocess.Popen(
             [python or sys.executable, "-m", "autograder.forkserver"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
@@ -275,6 +348,7 @@ class WarmKernel:
         if not hello:
             raise RuntimeError("the grading fork server did not start")
         self.info = json.loads(hello)
+        WarmKernel._live.add(self)
 
     def run(self, job: dict) -> dict:
         with self._lock:
@@ -286,14 +360,32 @@ class WarmKernel:
         return json.loads(line)
 
     def close(self) -> None:
-        """Stop the server. It holds nothing to save, so it is not waited for past a moment: its
-        interpreter's teardown (torch and friends) would cost about a second."""
+        """Stop the server: at the end of its job stream (noticed within a moment even mid-job) it
+        kills what submissions left and exits without interpreter teardown. One that does not is
+        sent SIGTERM, then SIGKILL; and as root, whatever still runs as its sandbox uid is killed
+        from here."""
+        from .containment import kill_uid
+
+        WarmKernel._live.discard(self)
         try:
             self.proc.stdin.close()
-            self.proc.wait(timeout=0.1)
-        except Exception:  # noqa: BLE001
-            self.proc.kill()
-            self.proc.wait()
+        except Exception:  # noqa: BLE001 - a broken pipe: the server is gone already
+            pass
+        for sig, patience in ((None, 5.0), (signal.SIGTERM, 5.0), (signal.SIGKILL, None)):
+            if sig is not None:
+                self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=patience)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        kill_uid(self.uid)
+
+    @classmethod
+    def close_all(cls) -> None:
+        """Stop every server of this process (mid-job too): what ``grade`` does when interrupted."""
+        for kernel in list(cls._live):
+            kernel.close()
 
     def __enter__(self):
         return self

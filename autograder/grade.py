@@ -201,7 +201,7 @@ def _outcome(s: Submission, result: dict | None, restored: list[str]) -> None:
                          + ", ".join(result["tampered"][:8]))
         elif any("CellTimeoutError" in e for e in events):
             s.status = TIMED_OUT
-        elif any("KernelDied" in e or "NotRun" in e or "gave up" in e for e in events):
+        elif any(k in e for e in events for k in ("KernelDied", "MemoryBoundExceeded", "NotRun", "gave up")):
             s.status = CRASHED
         notes += events[:5]
     if notes:
@@ -296,6 +296,12 @@ def grade(root: Path, submissions_dir: Path, out_dir: Path, cell_timeout: int = 
             t0 = time.perf_counter()
             _feedback_all(api, course, out_dir, todo, jobs, cell_timeout, executor)
             log(f"feedback: {len(todo)} report(s) in {time.perf_counter() - t0:.1f} s")
+    except BaseException:
+        if pool is not None:  # failed (or interrupted, called as a function): stop the workers mid-job
+            pool.close(interrupted=True)
+            engine.ACTIVE = None
+            pool = None
+        raise
     finally:
         if pool is not None:
             pool.close()
@@ -483,12 +489,12 @@ class _PoolWhenReady:
                     deferred._error = exc
                 deferred._sent.set()
 
-    def close(self) -> None:
+    def close(self, interrupted: bool = False) -> None:
         try:
             pool = self._starting.result()
         except Exception:  # noqa: BLE001 - it never started: nothing to close
             return
-        pool.close()
+        pool.close(interrupted)
 
 
 #: Up to this many submissions, the workers start lean (:class:`autograder.pool.LocalPool`).
@@ -502,14 +508,18 @@ def _start_pool_in_background(root, submissions_dir, out_dir, jobs, scheduler, l
     from . import sandbox
     from .pool import DaskPool, LocalPool
 
+    from . import containment
+
     report = sandbox.probe(hidden_paths(root, submissions_dir, out_dir))
     log(sandbox.describe_missing(report))
+    log("per submission: " + containment.probe(sandbox.Limits()))
 
     def start():
         t0 = time.perf_counter()
         pool = LocalPool(jobs, lean) if scheduler is None else DaskPool(None if scheduler == "local" else scheduler, jobs)
         log(f"{jobs} grading worker(s) ready in {time.perf_counter() - t0:.1f} s"
-            + (f" on Dask at {pool.address}" if scheduler is not None else ""))
+            + (f" on Dask at {pool.address}" if scheduler is not None else "")
+            + (f"; submissions run as uid {', '.join(map(str, pool.uids))}" if getattr(pool, "uids", None) else ""))
         return pool
 
     ex = ThreadPoolExecutor(1)

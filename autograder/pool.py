@@ -30,14 +30,24 @@ class LocalPool:
                 self._kernels.put(k)
                 self._started.append(k)
         self._threads = ThreadPoolExecutor(self.jobs, thread_name_prefix="grade")
+        self._closing = False
+        self._env = env
+
+    @property
+    def uids(self) -> list[int]:
+        """The sandbox uid of each worker (as root, submissions run as these)."""
+        return [k.uid for k in self._started]
 
     def _run(self, job: dict) -> dict:
         kernel = self._kernels.get()
         try:
             return kernel.run(job)
         except RuntimeError:  # the server itself died (it should not): replace it, once
-            kernel.close()
-            kernel = WarmKernel()
+            kernel.close()  # and kill whatever still runs as its uid
+            if self._closing:
+                raise
+            kernel = WarmKernel(env=self._env)
+            self._started.append(kernel)
             return kernel.run(job)
         finally:
             self._kernels.put(kernel)
@@ -45,10 +55,18 @@ class LocalPool:
     def submit(self, job: dict) -> Future:
         return self._threads.submit(self._run, job)
 
-    def close(self) -> None:
+    def close(self, interrupted: bool = False) -> None:
+        """Stop the workers. ``interrupted``: at once, mid-job (what runs is killed, queued jobs are
+        dropped); otherwise after the jobs submitted so far."""
+        self._closing = True
+        if interrupted:
+            self._threads.shutdown(wait=False, cancel_futures=True)
+            for kernel in self._started:
+                kernel.close()
+            return
         self._threads.shutdown(wait=True)
-        while not self._kernels.empty():
-            self._kernels.get().close()
+        for kernel in self._started:
+            kernel.close()
 
     def __enter__(self):
         return self
@@ -86,7 +104,7 @@ class DaskPool:
     def submit(self, job: dict) -> Future:
         return self.client.submit(run_on_dask_worker, job, pure=False)
 
-    def close(self) -> None:
+    def close(self, interrupted: bool = False) -> None:
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()

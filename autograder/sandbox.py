@@ -13,9 +13,10 @@ student code runs. What it does, in order, each step only where the machine allo
    read-only at ``/tmp/tnn2-cache``.
 3. As root: drop to an unprivileged uid of its own (:func:`sandbox_uid`) (after the mounts, so the student cannot undo them, and so that
    ``RLIMIT_NPROC`` applies: the kernel never enforces it for uid 0).
-4. Resource limits: address space (a margin above what the warm process already maps), number
-   of processes, size of files written, open files; and its own session, so that the fork server
-   can kill everything the submission started with one ``killpg``.
+4. Resource limits per process: address space (a margin above what the warm process already
+   maps), number of processes, size of files written, open files; and its own session. The
+   submission's processes as a whole (memory, processes, CPU, and their end when it is done)
+   are :mod:`autograder.containment`'s job.
 
 :func:`probe` says which protections a machine gives, and :func:`describe_missing` what is lost
 where it gives less; ``grade`` prints that before grading.
@@ -58,8 +59,10 @@ _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True
 class Limits:
     """What one submission may use. Sizes in bytes."""
 
-    memory: int = 3 * 2**30  #: address space above what the warm process maps at fork time
-    processes: int = 64  #: processes (and threads) of the sandbox user, as RLIMIT_NPROC
+    memory: int = 3 * 2**30  #: address space above what the warm process maps at fork time, per process
+    processes: int = 64  #: processes (and threads) of the sandbox user (RLIMIT_NPROC) and of the submission's cgroup
+    tree_memory: int = 4 * 2**30  #: all processes of one submission together (:mod:`autograder.containment`)
+    cpus: float = 1.0  #: CPU time per second of all its processes together, where cgroups allow
     file_size: int = 64 * 2**20  #: largest file a submission may write
     open_files: int = 256
 

@@ -165,6 +165,40 @@ for _ in range(200):
 ''')
 
 
+@case("busy-daemons", "after a correct answer, four setsid() daemons (double fork) that busy-loop forever, "
+      "and 2 s of waiting beside them", "graded", TOP)
+def _(ctx):
+    return _with_answer(RIGHT + '''
+import os as _os, time as _time
+for _ in range(4):
+    if _os.fork() == 0:
+        _os.setsid()
+        if _os.fork() == 0:
+            while True:
+                pass
+        _os._exit(0)
+_time.sleep(2)
+''')
+
+
+@case("memory-tree", "after a correct answer, eight processes of 1 GB each (8 GB: past the 4 GB bound for one "
+      "submission's processes together)", "crashed", 0.0, True)
+def _(ctx):
+    return _with_answer(RIGHT + '''
+import os as _os, time as _time
+_kids = []
+for _ in range(8):
+    _pid = _os.fork()
+    if _pid == 0:
+        _blob = b"x" * 2**30
+        _time.sleep(30)
+        _os._exit(0)
+    _kids.append(_pid)
+for _pid in _kids:
+    _os.waitpid(_pid, 0)
+''')
+
+
 @case("memory-hog", "allocates 16 GB inside sgd (past the memory limit)", "graded", 0.0, True)
 def _(ctx):
     return _with_answer(RIGHT.replace("    return w -", "    _blob = bytearray(16 * 2**30)\n    return w -"))

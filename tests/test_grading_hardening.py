@@ -32,7 +32,12 @@ from .support import ROOT, run_cli, submission
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hardening")]
 
 SANDBOX_MISSING = sandbox.probe().missing()
-HONEST = {"perfect": TOP, "untouched": 0.0, "bystander": TOP}
+#: Honest work graded beside the attacks; the neighbours are copies of a correct answer, graded
+#: between the attacks (by name) and again in a class of honest work alone, to time the harm.
+NEIGHBOURS = [f"honest-{k}" for k in range(1, 7)]
+HONEST = {"perfect": TOP, "untouched": 0.0, "bystander": TOP, **{n: TOP for n in NEIGHBOURS}}
+#: The most an honest submission may be slowed by hostile ones beside it (median grading time).
+NEIGHBOUR_SLOWDOWN = 1.5
 TIMEOUT = "6"
 #: The cases also graded on Dask: honest work, one of each kind of attack (reading, writing,
 #: tampering, forging, crashing, looping) and the restored-cell cases.
@@ -48,6 +53,8 @@ def _build(base: Path, how: str, only: set[str] | None = None) -> dict:
     nbformat.write(submission(A), _mk(subs / "perfect" / A / f"{A}.ipynb"))
     nbformat.write(submission(A, {"sgd": "stub"}), _mk(subs / "untouched" / A / f"{A}.ipynb"))
     nbformat.write(submission(A, {"sgd": RIGHT}), _mk(ctx["bystander"]))
+    for name in NEIGHBOURS if how != "dask" else []:
+        nbformat.write(submission(A, {"sgd": RIGHT}), _mk(subs / name / A / f"{A}.ipynb"))
     for name, (_, make) in CASES.items():
         if only is None or name in only:
             write(make, ctx, subs / name / A / f"{A}.ipynb")
@@ -98,13 +105,15 @@ def _dask_cluster(tmp: Path):
 def graded(tmp_path_factory, how: str = "jobs2"):
     if how not in _RUNS:
         base = tmp_path_factory.getbasetemp() / "hardening"
-        built = _build(base, how, DASK_SUBSET if how == "dask" else None)
+        built = _build(base, how, DASK_SUBSET if how == "dask" else set() if how == "alone" else None)
         subs = built["subs"]
         out = base / f"out-{how}"
         args = ["grade", str(subs), "--out", str(out), "--timeout", TIMEOUT]
         procs = []
         if how == "jobs2":
             args += ["--jobs", "2"]  # with feedback: two helper processes make the reports
+        elif how == "alone":  # the honest work of the class alone, timed as in the hostile run
+            args += ["--jobs", "2", "--no-feedback"]
         elif how == "dask":
             address, procs = _dask_cluster(base)
             args += ["--scheduler", address, "--no-feedback"]
@@ -193,6 +202,47 @@ def test_dask_gives_the_same_results_as_local_workers(tmp_path_factory):
 
     assert key(dask["rows"]) == key(local["rows"])
     assert dask["r"].returncode == local["r"].returncode == 1, "both exit 1: some rows are tampered, crashed, timed out"
+
+
+def test_nothing_any_submission_started_outlives_grading(tmp_path_factory):
+    """Daemons (``busy-daemons``), sleepers (``fork-bomb``), hogs: after ``grade`` has exited, no
+    process runs as any of its workers' sandbox uids."""
+    from autograder.containment import uid_processes
+
+    run = graded(tmp_path_factory)
+    line = [ln for ln in run["r"].stdout.splitlines() if "submissions run as uid" in ln]
+    if os.geteuid() != 0:
+        pytest.skip("submissions run as the grader's own uid: nothing to count by")
+    assert line, "grade did not say which uids its workers use"
+    uids = [int(u) for u in line[0].rsplit("uid", 1)[1].replace(",", " ").split()]
+    left = {uid: uid_processes(uid) for uid in uids}
+    assert not any(left.values()), f"processes of submissions outlived grading: {left}"
+    assert "process(es) the submission left running were killed" in run["rows"]["busy-daemons"]["reason"]
+
+
+def test_honest_neighbours_of_hostile_submissions_are_not_slowed(tmp_path_factory):
+    """The honest submissions, graded between busy daemons, forks and memory hogs, take at most
+    ``NEIGHBOUR_SLOWDOWN`` times as long (median seconds in grades.csv) as in a class of honest
+    work alone, graded with the same workers."""
+    import statistics
+
+    from .support import record_measurement
+
+    mixed = graded(tmp_path_factory)
+    alone = graded(tmp_path_factory, "alone")
+    assert set(alone["rows"]) == set(HONEST)
+    for sid, score in HONEST.items():
+        ok, got = _check_row(alone["rows"][sid], "graded", score)
+        assert ok, f"{sid} alone: {got}"
+
+    def median(run):
+        return statistics.median(float(run["rows"][sid]["seconds"]) for sid in HONEST)
+
+    beside, by_itself = median(mixed), median(alone)
+    record_measurement("honest submission beside hostile ones (median, 01_sgd, 2 workers)",
+                       f"{beside:.2f} s, alone {by_itself:.2f} s ({beside / by_itself:.2f}x)")
+    assert beside <= NEIGHBOUR_SLOWDOWN * by_itself + 0.1, (
+        f"honest submissions took {beside:.2f} s beside hostile ones, {by_itself:.2f} s alone")
 
 
 def test_hostile_slices_score_as_the_recorded_full_execution(tmp_path_factory):

@@ -1,0 +1,245 @@
+"""A submission's processes as a whole (:mod:`autograder.containment`): nothing it starts outlives
+it, an interrupted or killed grader leaves nothing running, and its memory, processes and CPU are
+bounded together, not per process.
+
+Each test starts real processes (daemons that ``setsid()`` after a double fork, busy loops,
+gigabytes of memory) inside a real fork server and looks at the machine afterwards: the processes
+of the worker's sandbox uid, or the pids the submission reported.
+"""
+
+import glob
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from autograder import containment, sandbox
+from autograder.forkserver import WarmKernel
+
+ROOT = Path(__file__).resolve().parents[2]
+IS_ROOT = os.geteuid() == 0
+CGROUPS = containment.Containment(None, name=f"tnn2-test-probe-{os.getpid()}")
+HAS_CGROUPS = CGROUPS.cgroups is not None
+if HAS_CGROUPS:
+    CGROUPS.cgroups.remove()
+needs_root = pytest.mark.skipif(not IS_ROOT, reason="processes of a sandbox uid exist only under a root grader")
+
+SETUP = {"source": "import os, time\n", "kind": "shell", "name": "setup", "setup": True}
+
+#: Four setsid() daemons after a double fork, busy-looping, and a child that sleeps: none of them
+#: may outlive the submission.
+DAEMONS = {"source": textwrap.dedent("""
+    for _ in range(4):
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                while True:
+                    pass
+            os._exit(0)
+    if os.fork() == 0:
+        time.sleep(300)
+    time.sleep(1.5)
+    print("left them running")
+"""), "kind": "shell", "name": "daemons"}
+
+#: Eight processes of 1 GB each: 8 GB, twice the bound for one submission.
+EIGHT_GB = {"source": textwrap.dedent("""
+    kids = []
+    for _ in range(8):
+        pid = os.fork()
+        if pid == 0:
+            blob = b"x" * 2**30
+            time.sleep(60)
+            os._exit(0)
+        kids.append(pid)
+    for pid in kids:
+        os.waitpid(pid, 0)
+"""), "kind": "shell", "name": "eight_gb"}
+AFTER = {"source": "print('next cell')\n", "kind": "shell", "name": "after"}
+
+
+def _gone(uid: int, patience: float = 5.0) -> list[int]:
+    deadline = time.monotonic() + patience
+    while (left := containment.uid_processes(uid)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return left
+
+
+@pytest.fixture(scope="module")
+def kernel():
+    k = WarmKernel(env={"TNN2_WARM": "lean"})
+    yield k
+    k.close()
+
+
+@needs_root
+def test_nothing_a_submission_starts_survives_it(kernel):
+    r = kernel.run({"cells": [SETUP, DAEMONS, AFTER], "timeout": 20})
+    assert "left them running" in str(r["outputs"][1])
+    assert containment.uid_processes(kernel.uid) == [], "processes of the submission outlived it"
+    assert any("5 process(es) the submission left running were killed" in e for e in r["events"]), r["events"]
+
+
+@pytest.mark.skipif(not (IS_ROOT and HAS_CGROUPS), reason="no cgroups this grader may create")
+def test_busy_daemons_share_one_cpu_while_the_submission_runs(kernel):
+    """Four busy loops for 1.5 s: the group's CPU quota (one CPU) throttles them."""
+    stats = glob.glob(f"/sys/fs/cgroup/cpu/**/{containment.group_name(kernel.uid)}/cpu.stat", recursive=True)
+    assert stats, "the worker has no cpu cgroup"
+    before = dict(line.split() for line in Path(stats[0]).read_text().splitlines())
+    kernel.run({"cells": [SETUP, DAEMONS], "timeout": 20})
+    after = dict(line.split() for line in Path(stats[0]).read_text().splitlines())
+    assert int(after["nr_throttled"]) > int(before["nr_throttled"]), "four busy loops were never throttled"
+    quota = Path(stats[0]).with_name("cpu.cfs_quota_us").read_text().strip()
+    assert quota == str(int(sandbox.Limits().cpus * 100000))
+
+
+@pytest.mark.parametrize("how", ["cgroups", "watchdog"])
+def test_eight_processes_of_a_gigabyte_stop_at_the_bound(how):
+    if how == "cgroups" and not (IS_ROOT and HAS_CGROUPS):
+        pytest.skip("no cgroups this grader may create")
+    env = {"TNN2_WARM": "lean", **({"TNN2_CGROUPS": "off"} if how == "watchdog" else {})}
+    with WarmKernel(env=env) as k:
+        peak_file = glob.glob(f"/sys/fs/cgroup/memory/**/{containment.group_name(k.uid)}/memory.max_usage_in_bytes",
+                              recursive=True)
+        t0 = time.monotonic()
+        r = k.run({"cells": [SETUP, EIGHT_GB, AFTER], "timeout": 30})
+        seconds = time.monotonic() - t0
+        assert [o.get("ename") for o in r["outputs"][1]] == ["MemoryBoundExceeded"], r["outputs"][1]
+        assert "4 GB" in r["outputs"][1][0]["evalue"]
+        assert "next cell" in str(r["outputs"][2]), "the cells after the culprit must still run"
+        assert seconds < 20, f"stopping the submission took {seconds:.1f} s"
+        if how == "cgroups":
+            assert peak_file, "the worker has no memory cgroup"
+            peak = int(Path(peak_file[0]).read_text())
+            assert peak <= sandbox.Limits().tree_memory, f"the submission's tree used {peak / 2**30:.2f} GB"
+        if IS_ROOT:
+            assert containment.uid_processes(k.uid) == []
+
+
+def test_the_tree_sweep_alone_catches_double_forks(tmp_path):
+    """Without root (no uid to kill by) and without cgroups, the subreaper's sweep is what ends a
+    submission's daemons: run it in a process of its own and check every daemon's pid."""
+    script = textwrap.dedent(f"""
+        import os, sys, time
+        sys.path.insert(0, {str(ROOT)!r})
+        from autograder import containment
+        assert containment.become_subreaper()
+        r, w = os.pipe()
+        if os.fork() == 0:
+            for _ in range(3):
+                if os.fork() == 0:
+                    os.setsid()
+                    if os.fork() == 0:
+                        os.write(w, f"{{os.getpid()}}\\n".encode())
+                        while True:
+                            time.sleep(1)
+                    os._exit(0)
+            os._exit(0)
+        os.close(w)
+        time.sleep(0.5)
+        found = containment.kill_descendants()
+        print(found, os.read(r, 4096).decode().split())
+    """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    found, pids = out.stdout.split(" ", 1)
+    pids = [int(p) for p in pids.strip("[]\n").replace("'", "").split(", ")]
+    assert int(found) == 3 and len(pids) == 3, out.stdout + out.stderr
+    time.sleep(0.2)
+    alive = [p for p in pids if Path(f"/proc/{p}").exists() and "Z" not in Path(f"/proc/{p}/stat").read_text().split()[2]]
+    assert alive == [], f"daemons {alive} survived the sweep"
+
+
+@needs_root
+def test_a_server_stopped_mid_job_leaves_nothing():
+    k = WarmKernel(env={"TNN2_WARM": "lean"})
+    sleeper = {**DAEMONS, "source": DAEMONS["source"].replace("time.sleep(1.5)", "time.sleep(120)")}
+    errors = []
+    job = threading.Thread(target=lambda: _expect_stop(k, sleeper, errors))
+    job.start()
+    deadline = time.monotonic() + 20
+    while len(containment.uid_processes(k.uid)) < 6 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(containment.uid_processes(k.uid)) >= 6, "the submission's processes never started"
+    t0 = time.monotonic()
+    k.close()
+    job.join(10)
+    assert time.monotonic() - t0 < 6
+    assert _gone(k.uid, 1.0) == []
+    assert errors == ["stopped"]
+
+
+def _expect_stop(k, cell, errors):
+    try:
+        k.run({"cells": [SETUP, cell], "timeout": 120})
+        errors.append("finished")
+    except RuntimeError:
+        errors.append("stopped")
+
+
+@needs_root
+def test_a_grader_killed_with_sigkill_leaves_nothing():
+    """The fork server sees its grader die (it is re-parented) and ends the submission."""
+    sleeper = {**DAEMONS, "source": DAEMONS["source"].replace("time.sleep(1.5)", "time.sleep(120)")}
+    code = textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(ROOT)!r})
+        from autograder.forkserver import WarmKernel
+        k = WarmKernel(env={{"TNN2_WARM": "lean"}})
+        print(k.uid, flush=True)
+        k.run({{"cells": [{SETUP!r}, {sleeper!r}], "timeout": 120}})
+    """)
+    grader = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    uid = int(grader.stdout.readline())
+    deadline = time.monotonic() + 20
+    while len(containment.uid_processes(uid)) < 6 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(containment.uid_processes(uid)) >= 6, "the submission's processes never started"
+    grader.kill()
+    grader.wait()
+    assert _gone(uid, 3.0) == [], "the submission outlived its grader"
+
+
+@needs_root
+@pytest.mark.slow
+def test_an_interrupted_grade_leaves_nothing(tmp_path):
+    """``grade`` stopped by SIGTERM (as by a scheduler, or Ctrl-C) while a submission's daemons run."""
+    from tests.support import submission
+
+    import nbformat
+
+    sleeper = DAEMONS["source"].replace("time.sleep(1.5)", "time.sleep(120)")
+    for sid, answer in (("daemon", "import os, time\n" + sleeper), ("honest", None)):
+        nb = submission("01_sgd") if answer is None else submission("01_sgd", {"sgd": _right_sgd() + answer})
+        path = tmp_path / "subs" / sid / "01_sgd" / "01_sgd.ipynb"
+        path.parent.mkdir(parents=True)
+        nbformat.write(nb, str(path))
+    grade = subprocess.Popen([sys.executable, "-m", "autograder", "grade", str(tmp_path / "subs"), "--out",
+                              str(tmp_path / "out"), "--jobs", "2", "--no-feedback", "--timeout", "200"],
+                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    uids: list[int] = []
+    for line in grade.stdout:
+        if "submissions run as uid" in line:
+            uids = [int(u) for u in line.rsplit("uid", 1)[1].replace(",", " ").split()]
+            break
+    assert uids, "grade did not say which uids its workers use"
+    deadline = time.monotonic() + 60
+    while sum(len(containment.uid_processes(u)) for u in uids) < 6 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert sum(len(containment.uid_processes(u)) for u in uids) >= 6, "the daemons never started"
+    grade.send_signal(signal.SIGTERM)
+    out, err = grade.communicate(timeout=30)
+    assert grade.returncode == 130, out + err
+    assert "grading interrupted" in err
+    assert [p for u in uids for p in _gone(u, 3.0)] == [], "processes of a submission outlived grade"
+
+
+def _right_sgd() -> str:
+    from tests.hostile import RIGHT
+
+    return RIGHT
