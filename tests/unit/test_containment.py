@@ -143,8 +143,11 @@ def test_the_tree_sweep_alone_catches_double_forks(tmp_path):
             os._exit(0)
         os.close(w)
         time.sleep(0.5)
+        pids = os.read(r, 4096).decode().split()
+        alive = [p for p in pids if os.path.exists(f"/proc/{{p}}")]
+        assert len(alive) == 3, "the daemons must be running before the sweep (without it they would outlive the submission)"
         found = containment.kill_descendants()
-        print(found, os.read(r, 4096).decode().split())
+        print(found, pids)
     """)
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     found, pids = out.stdout.split(" ", 1)
