@@ -241,8 +241,10 @@ def _(ctx):
 
 
 #: Cases never graded with full execution (``benchmarks/slice_equivalence.py``): every experiment
-#: cell would wait for the time limit.
-NEVER_FULL = {"infinite-loop", "loop-then-name-error"}
+#: cell would wait for the time limit (the loops), or would run beside the submission's own busy
+#: daemons, which share its one CPU until the submission ends (``busy-daemons``: full execution
+#: times out in its experiments with the same score, 5; the slice runs few cells and finishes).
+NEVER_FULL = {"infinite-loop", "loop-then-name-error", "busy-daemons"}
 
 
 @case("no-cells", "a notebook with no cells at all", "graded", 0.0)
