@@ -165,17 +165,20 @@ for _ in range(200):
 ''')
 
 
-@case("busy-daemons", "after a correct answer, four setsid() daemons (double fork) that busy-loop forever, "
-      "and 2 s of waiting beside them", "graded", TOP)
+@case("busy-daemons", "after a correct answer, four setsid() daemons (double fork) that busy-loop for 2.5 s beside "
+      "the answer cell, then sleep forever", "graded", TOP)
 def _(ctx):
     return _with_answer(RIGHT + '''
 import os as _os, time as _time
+_until = _time.time() + 2.5
 for _ in range(4):
     if _os.fork() == 0:
         _os.setsid()
         if _os.fork() == 0:
-            while True:
+            while _time.time() < _until:
                 pass
+            while True:
+                _time.sleep(1000)
         _os._exit(0)
 _time.sleep(2)
 ''')
@@ -185,12 +188,12 @@ _time.sleep(2)
       "submission's processes together)", "crashed", 0.0, True)
 def _(ctx):
     return _with_answer(RIGHT + '''
-import os as _os, time as _time
+import mmap as _mmap, os as _os, time as _time
 _kids = []
 for _ in range(8):
     _pid = _os.fork()
     if _pid == 0:
-        _blob = b"x" * 2**30
+        _blob = _mmap.mmap(-1, 2**30, flags=_mmap.MAP_PRIVATE | _mmap.MAP_ANONYMOUS | _mmap.MAP_POPULATE)
         _time.sleep(30)
         _os._exit(0)
     _kids.append(_pid)
@@ -241,10 +244,8 @@ def _(ctx):
 
 
 #: Cases never graded with full execution (``benchmarks/slice_equivalence.py``): every experiment
-#: cell would wait for the time limit (the loops), or would run beside the submission's own busy
-#: daemons, which share its one CPU until the submission ends (``busy-daemons``: full execution
-#: times out in its experiments with the same score, 5; the slice runs few cells and finishes).
-NEVER_FULL = {"infinite-loop", "loop-then-name-error", "busy-daemons"}
+#: cell would wait for the time limit.
+NEVER_FULL = {"infinite-loop", "loop-then-name-error"}
 
 
 @case("no-cells", "a notebook with no cells at all", "graded", 0.0)

@@ -54,7 +54,8 @@ EIGHT_GB = {"source": textwrap.dedent("""
     for _ in range(8):
         pid = os.fork()
         if pid == 0:
-            blob = b"x" * 2**30
+            import mmap
+            blob = mmap.mmap(-1, 2**30, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | mmap.MAP_POPULATE)
             time.sleep(60)
             os._exit(0)
         kids.append(pid)
