@@ -135,9 +135,13 @@ def changed_since_graded(work: Path, groups: list[str]) -> list[str]:
     problems = []
     for batch in batches(work):
         then = json.loads((work / f"out-{batch}-full" / "digests.json").read_text())
+        # each batch's run answers for its own folders and groups only (the digests written beside
+        # it name every batch's)
+        folders = {f.name for f in (work / batch).iterdir()}
+        own = {"submissions": folders, "environment": {split(f, groups)[0] for f in folders}}
         for kind in ("submissions", "environment"):
             for k in sorted(set(then[kind]) | set(now[kind])):
-                if k in now[kind] and then[kind].get(k) != now[kind].get(k):
+                if k in own[kind] and k in now[kind] and then[kind].get(k) != now[kind].get(k):
                     problems.append(f"{kind} {k}")
     return sorted(set(problems))
 
