@@ -133,8 +133,9 @@ def graded(tmp_path_factory, how: str = "jobs2"):
 
 
 def _check_row(row, status, score):
+    """``status``: one status, or several joined by " or " (any of them)."""
     got = (row["status"], float(row["score"]) if row["score"] else None)
-    return got == (status, score), got
+    return got[0] in status.split(" or ") and got[1] == score, got
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -183,7 +184,7 @@ def test_the_gradebook_and_the_class_are_not_forged(tmp_path_factory):
 def test_suspicious_submissions_say_why(tmp_path_factory):
     run = graded(tmp_path_factory)
     for name, (case, _) in CASES.items():
-        if case.status in ("tampered", "timed out", "crashed"):
+        if set(case.status.split(" or ")) & {"tampered", "timed out", "crashed"}:
             assert run["rows"][name]["reason"], f"{name}: status {case.status} with no reason"
     assert "restored cells" in run["rows"]["deleted-tests"]["reason"]
     from autograder.grade import FULL_RERUN
