@@ -184,10 +184,9 @@ _time.sleep(2)
 ''')
 
 
-@case("memory-tree", "after a correct answer, eight processes of 1 GB each (8 GB: past the 4 GB bound for one "
-      "submission's processes together)", "crashed or timed out", 0.0, True)
-def _(ctx):
-    return _with_answer(RIGHT + '''
+#: Eight processes that hold 1 GB each (mapped with MAP_POPULATE: filled at once), waited for: 8 GB,
+#: twice the bound for one submission's processes together (also used by tests/unit/test_containment.py).
+EIGHT_GIGABYTES = '''
 import mmap as _mmap, os as _os, time as _time
 _kids = []
 for _ in range(8):
@@ -199,7 +198,13 @@ for _ in range(8):
     _kids.append(_pid)
 for _pid in _kids:
     _os.waitpid(_pid, 0)
-''')
+'''
+
+
+@case("memory-tree", "after a correct answer, eight processes of 1 GB each (8 GB: past the 4 GB bound for one "
+      "submission's processes together)", "crashed or timed out", 0.0, True)
+def _(ctx):
+    return _with_answer(RIGHT + EIGHT_GIGABYTES)
 
 
 @case("memory-hog", "allocates 16 GB inside sgd (past the memory limit)", "graded", 0.0, True)

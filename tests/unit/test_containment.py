@@ -21,6 +21,7 @@ import pytest
 
 from autograder import containment, sandbox
 from autograder.forkserver import WarmKernel
+from tests.hostile import EIGHT_GIGABYTES
 
 ROOT = Path(__file__).resolve().parents[2]
 IS_ROOT = os.geteuid() == 0
@@ -48,20 +49,8 @@ DAEMONS = {"source": textwrap.dedent("""
     print("left them running")
 """), "kind": "shell", "name": "daemons"}
 
-#: Eight processes of 1 GB each: 8 GB, twice the bound for one submission.
-EIGHT_GB = {"source": textwrap.dedent("""
-    kids = []
-    for _ in range(8):
-        pid = os.fork()
-        if pid == 0:
-            import mmap
-            blob = mmap.mmap(-1, 2**30, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | mmap.MAP_POPULATE)
-            time.sleep(60)
-            os._exit(0)
-        kids.append(pid)
-    for pid in kids:
-        os.waitpid(pid, 0)
-"""), "kind": "shell", "name": "eight_gb"}
+#: Eight processes of 1 GB each: 8 GB, twice the bound for one submission (the hostile case's cell).
+EIGHT_GB = {"source": EIGHT_GIGABYTES, "kind": "shell", "name": "eight_gb"}
 AFTER = {"source": "print('next cell')\n", "kind": "shell", "name": "after"}
 
 
