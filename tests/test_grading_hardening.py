@@ -7,8 +7,8 @@ reference solution, the untouched release, and a bystander (a correct answer who
 submissions try to read and overwrite). The whole class is graded once with two workers and
 feedback (made by two helper processes); a subset of it (:data:`DASK_SUBSET`) on Dask. Each run has
 its own copy of the class, whose attacks aim at that run's own output folder and bystander.
-Whether one worker grades as two is checked on the whole mistake corpus (``tests/test_grading.py``
-grades its bulk with one worker and compares it with the record made with two).
+Whether one worker grades as two is checked on the live class of ``tests/test_grading.py`` (every
+assignment, graded with one worker and compared with the record made with two).
 """
 
 from __future__ import annotations
