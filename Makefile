@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test install browser-deps release clean
+.PHONY: lab test install browser-deps hub-deps hub hub-stop release clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -24,7 +24,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 lab: install
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG) $(LAB_ARGS)
 
-test: install browser-deps
+test: install browser-deps hub-deps
 	$(PY) -m pytest -n 2 --dist loadgroup --durations=10
 
 # The browser tests (tests/browser) drive Debian's chromium through Playwright; nothing downloads a
@@ -42,8 +42,23 @@ browser-deps:
 	  { $$SUDO apt-get update -q >/dev/null 2>&1 && $$SUDO apt-get install -y -q chromium >/dev/null 2>&1; } || \
 	  echo "note: apt-get could not install chromium: the browser tests will be skipped"
 
+# The demo class on JupyterHub (docs/hub.md): `make hub` stands it up on 127.0.0.1:8000 with real
+# Unix accounts (root only), `make hub-stop` removes all of it. STUDENTS=N (default 5).
+STUDENTS ?= 5
+classroom/node_modules/.installed: classroom/package.json classroom/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix classroom --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "note: no npm here: the hub tests will be skipped (install Node.js 20 and npm)"; fi
+
+hub-deps: classroom/node_modules/.installed
+
+hub: install hub-deps
+	$(PY) -m classroom up --students $(STUDENTS)
+
+hub-stop:
+	$(PY) -m classroom down
+
 release: install
 	$(PY) -m autograder release
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info .cache/grading
+	rm -rf $(VENV) .pytest_cache build *.egg-info .cache/grading classroom/node_modules
