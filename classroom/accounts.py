@@ -64,20 +64,21 @@ def _run(*cmd: str, stdin: str | None = None) -> None:
         raise RuntimeError(f"{' '.join(cmd)} failed ({r.returncode}): {r.stderr.strip()}")
 
 
-def _exists(user: str) -> bool:
+def _known(lookup, name: str) -> bool:
+    """Does ``lookup`` (``pwd.getpwnam``, ``grp.getgrnam``) know ``name``?"""
     try:
-        pwd.getpwnam(user)
+        lookup(name)
         return True
     except KeyError:
         return False
+
+
+def _exists(user: str) -> bool:
+    return _known(pwd.getpwnam, user)
 
 
 def _group_exists(group: str) -> bool:
-    try:
-        grp.getgrnam(group)
-        return True
-    except KeyError:
-        return False
+    return _known(grp.getgrnam, group)
 
 
 def create_class(names: Names, students: int, keep: dict[str, str] | None = None) -> list[Account]:

@@ -37,7 +37,7 @@ class HubUser:
             time.sleep(0.5)
         raise TimeoutError(f"{self.user}: JupyterLab did not open ({r.status_code} at {r.url})")
 
-    def _headers(self) -> dict:
+    def _headers(self) -> dict:  # noqa: D401 - the xsrf header a browser sends with its cookie
         token = None
         for cookie in self.http.cookies:
             if cookie.name == "_xsrf" and cookie.path.startswith(f"/user/{self.user}"):

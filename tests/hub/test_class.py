@@ -303,3 +303,47 @@ def test_the_formgrader_is_the_instructors_alone(run):
     other = student.http.get(f"{cls.url}/user/{run['instructor'].user}/lab", timeout=60)
     assert other.status_code == 403 or "/hub/" in other.url and other.status_code != 200, (
         f"a student reached the instructor's server: {other.status_code} {other.url}")
+
+
+def test_the_attacks_work_on_nbgraders_default_exchange(run):
+    """The protections are what stop the attacks: on an exchange laid out as nbgrader's documentation
+    says (a world-writable root) with nbgrader's default classes, the same hostile student reads and
+    overwrites another's submission by its name, and collect takes a submission forged under
+    another student's name."""
+    from classroom import hub
+
+    cls = run["cls"]
+    s1, s2, s3, s4, s5 = run["students"].values()
+    stock = cls.state / "stock-exchange"
+    stock.mkdir()
+    os.chmod(stock, 0o777)
+    default = "nbgrader.exchange.default."
+    flags = [f"--Exchange.root={stock}"] + [f"--ExchangeFactory.{k}={default}{v}" for k, v in {
+        "exchange": "Exchange", "release_assignment": "ExchangeReleaseAssignment", "submit": "ExchangeSubmit",
+        "fetch_assignment": "ExchangeFetchAssignment", "collect": "ExchangeCollect"}.items()]
+    hub.as_instructor(cls, "nbgrader", "release_assignment", A, "--force", *flags)
+    python = cls.settings()["python"]
+
+    def as_student(user, *args):
+        cmd = ["runuser", "-u", user, "--", "env", f"HOME=/home/{user}",
+               f"JUPYTER_CONFIG_PATH={cls.settings()['config_path']['student']}", python, "-m", "nbgrader", *args,
+               *flags]
+        r = subprocess.run(cmd, cwd=f"/home/{user}", capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr[-2000:]
+
+    work = f"/home/{s5.user}/stock"
+    subprocess.run(["runuser", "-u", s5.user, "--", "mkdir", "-p", work], check=True)
+    as_student(s5.user, "fetch_assignment", A, f"--Exchange.assignment_dir={work}")
+    as_student(s5.user, "submit", A, f"--Exchange.assignment_dir={work}")
+    (victim,) = [p for p in (stock / COURSE / "inbound").iterdir() if p.name.startswith(f"{s5.user}+")]
+    victim_nb = str(victim / f"{A}.ipynb")
+    assert _attack(cls, s3.user, "", f"open({victim_nb!r}).read()"), "nbgrader's default submission is readable"
+    assert _attack(cls, s3.user, "", f"open(os.path.join({str(victim)!r}, 'extra.py'), 'w').write('x')"), (
+        "nbgrader's default submission folder is writable by everyone (0777)")
+    forged = stock / COURSE / "inbound" / f"{s5.user}+{A}+2099-01-01 00:00:00.000000 UTC+forged"
+    _as_user(cls, s3.user, f"import os, json; os.mkdir({str(forged)!r}); "
+                           f"open(os.path.join({str(forged)!r}, '{A}.ipynb'), 'w').write('{{}}'); print(json.dumps({{}}))")
+    r = hub.as_instructor(cls, "nbgrader", "collect", A, f"--student={s5.user}", "--update", *flags)
+    assert "cheating attempt" in r.stdout + r.stderr, "nbgrader's default collect only warns..."
+    collected = cls.course / "submitted" / s5.user / A / f"{A}.ipynb"
+    assert collected.read_text() == "{}", "...and takes the forged submission"
