@@ -26,6 +26,14 @@ def main(argv: list[str] | None = None) -> int:
         s.add_argument("assignment")
     args = p.parse_args(argv)
     cls = Class(args.state.resolve(), Names(args.prefix), args.ip, args.port)
+    try:
+        return _run(args, cls)
+    except (PermissionError, FileNotFoundError, RuntimeError, TimeoutError) as e:
+        print(f"classroom {args.command}: {e}", file=sys.stderr)
+        return 1
+
+
+def _run(args, cls: Class) -> int:
     if args.command == "up":
         accounts = up(cls, args.students)
         print(f"The class is up at {cls.url}/ (JupyterHub; log in with one of these accounts):\n")

@@ -347,3 +347,20 @@ def test_the_attacks_work_on_nbgraders_default_exchange(run):
     assert "cheating attempt" in r.stdout + r.stderr, "nbgrader's default collect only warns..."
     collected = cls.course / "submitted" / s5.user / A / f"{A}.ipynb"
     assert collected.read_text() == "{}", "...and takes the forged submission"
+
+
+def test_standing_the_class_up_again_keeps_accounts_and_work(run):
+    """``make hub`` a second time: same accounts and passwords, homes kept, the hub answers again."""
+    from classroom import hub
+
+    cls = run["cls"]
+    before = {a.user: a.password for a in cls.accounts()}
+    s1 = next(iter(run["students"].values()))
+    fetched = s1.home / A / f"{A}.ipynb"
+    assert fetched.exists()
+    hub.up(cls, students=5)
+    assert {a.user: a.password for a in cls.accounts()} == before
+    assert fetched.exists(), "the student's work is gone after the second `make hub`"
+    again = HubUser(cls.url, s1.user, s1.password)
+    again.login()
+    assert A in [x["assignment_id"] for x in again.assignments(COURSE)]
