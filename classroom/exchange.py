@@ -28,8 +28,9 @@ What the classes below add to nbgrader's default ones (each a subclass, configur
 - :class:`SafeCollect`: a submission counts only if its folder and everything in it are owned by
   the student it is named for, and are plain folders and files (no symbolic link, FIFO or device:
   a link named ``01_sgd.ipynb`` pointing at the instructor's solution would otherwise be copied as
-  the student's work). Anything else is rejected with its reason and the student's latest valid
-  submission is collected instead. The copy itself opens every entry with ``O_NOFOLLOW`` under its
+  the student's work), and whose name is dated when the folder was really made (the kernel's change
+  time, which no user can set: a submission backdated to beat the due date is refused). Anything
+  else is rejected with its reason and the student's latest valid submission is collected instead. The copy itself opens every entry with ``O_NOFOLLOW`` under its
   parent's descriptor, so a link swapped in after the check is not followed either.
 - :class:`SafeReleaseAssignment`, and the other classes through :class:`SafeRoot`: the root is not
   made world-writable; it must exist and be traversable.
@@ -160,6 +161,24 @@ def check_submission(path: str, uid: int) -> str | None:
     return None
 
 
+#: How far the date in a submission's name may be from when the kernel says the folder was last
+#: changed (its ctime, which no user can set): the copy of a large submission takes a while.
+DATE_TOLERANCE_S = 300
+
+
+def check_date(path: str, named) -> str | None:
+    """Why the date in the name of the submission folder ``path`` (``named``, an aware datetime)
+    cannot be its submission time, or None. nbgrader reads the time from the name, which the
+    student writes: a folder made now but named for last week would beat the due date."""
+    made = os.lstat(path).st_ctime
+    if abs(named.timestamp() - made) > DATE_TOLERANCE_S:
+        import datetime
+
+        when = datetime.datetime.fromtimestamp(made, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        return f"is dated {named:%Y-%m-%d %H:%M:%S} UTC in its name but was made at {when}"
+    return None
+
+
 def _user(uid: int) -> str:
     try:
         return pwd.getpwuid(uid).pw_name
@@ -183,7 +202,10 @@ def copy_without_links(src: str, dest: str, uid: int, *, ignore=(), max_bytes: i
             if any(fnmatch.fnmatch(name, pattern) for pattern in ignore):
                 continue
             where = os.path.join(rel, name)
-            fd = os.open(name, flags | os.O_NONBLOCK, dir_fd=src_fd)
+            try:
+                fd = os.open(name, flags | os.O_NONBLOCK, dir_fd=src_fd)
+            except OSError as e:  # ELOOP: a symbolic link (O_NOFOLLOW)
+                raise PermissionError(f"{where!r} is not a plain file or folder ({e.strerror})") from e
             try:
                 st = os.fstat(fd)
                 if st.st_uid != uid:
@@ -277,6 +299,8 @@ class SafeCollect(SafeRoot, ExchangeCollect):
             folder = os.path.join(self.inbound_path, rec["filename"])
             reason = "names no user of this machine" if uid is None else check_submission(folder, uid)
             if reason is None:
+                reason = check_date(folder, rec["timestamp"])
+            if reason is None:
                 return rec
             self.rejected.append(Rejected(folder, student, reason))
             self.log.error("Not collected: %s %s (named for %s)", folder, reason, student)
@@ -290,7 +314,7 @@ class SafeCollect(SafeRoot, ExchangeCollect):
         try:
             copy_without_links(src, dest, pwd.getpwnam(student).pw_uid, ignore=self.coursedir.ignore,
                                max_bytes=limit)
-        except (PermissionError, KeyError) as e:
+        except (OSError, KeyError) as e:  # PermissionError included: the submission is refused, not the collect
             import shutil
 
             shutil.rmtree(dest, ignore_errors=True)

@@ -173,6 +173,7 @@ def run(demo_class):
     out["attacks"] = {what: _attack(cls, s3.user, what, code.format(**paths)) for what, code in ATTACKS.items()}
     # a submission forged under s1's name (newer than s1's), one that links to a file of the
     # instructor's, and one whose name does not parse: all made by s3, all to be ignored by collect
+    # (a backdated one: tests/unit/test_classroom_exchange.py)
     stamp = "2099-01-01 00:00:00.000000 UTC"
     forged = inbound / f"{s1.user}+{A}+{stamp}+forged"
     linked = inbound / f"{s3.user}+{A}+{stamp}+linked"
@@ -184,6 +185,7 @@ def run(demo_class):
         f"os.mkdir({str(linked)!r}); os.symlink({str(cls.course / 'release' / A / (A + '.ipynb'))!r}, "
         f"os.path.join({str(linked)!r}, '{A}.ipynb'))\n"
         f"os.mkdir({str(junk)!r})\n"
+
         "print(json.dumps({'ok': True}))\n"))
     out["made_forgeries"] = made["ok"]
 
