@@ -131,16 +131,18 @@ def write_role_configs(state: Path, names: Names) -> None:
 
 
 def make_instructor_course(repo: Path, names: Names) -> Path:
-    """The instructor's nbgrader course folder: ``release/`` holds the student release of every
-    assignment (the repository's ``notebooks/``), from which ``nbgrader release_assignment``
-    publishes to the exchange; ``submitted/``, ``feedback/`` and ``graded/`` fill as the class
-    goes. Private to the instructor (their home is 0700)."""
+    """The instructor's nbgrader course folder: ``source/`` holds the solutions (what the
+    formgrader lists), ``release/`` the student release of every assignment (the repository's
+    ``notebooks/``, made by ``python -m autograder release``), from which ``nbgrader
+    release_assignment`` publishes to the exchange; ``submitted/``, ``feedback/`` and ``graded/``
+    fill as the class goes. Private to the instructor (their home is 0700)."""
     course = instructor_course(names)
-    release = course / "release"
-    release.mkdir(parents=True, exist_ok=True)
-    for folder in sorted((repo / "notebooks").iterdir()):
-        if folder.is_dir() and not folder.name.startswith("."):
-            shutil.copytree(folder, release / folder.name, dirs_exist_ok=True)
+    for src, dest in ((repo / "notebooks", course / "release"), (repo / "solutions", course / "source")):
+        dest.mkdir(parents=True, exist_ok=True)
+        for folder in sorted(src.iterdir()):
+            if folder.is_dir() and not folder.name.startswith("."):
+                shutil.copytree(folder, dest / folder.name, dirs_exist_ok=True,
+                                ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     import pwd
 
     uid, gid = pwd.getpwnam(names.instructor).pw_uid, pwd.getpwnam(names.instructor).pw_gid

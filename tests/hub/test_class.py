@@ -294,8 +294,36 @@ def test_each_student_fetches_only_their_own_feedback(run):
     assert all(f.stat().st_mode & 0o007 == 0 for f in run["released_feedback"])
 
 
+def _formgrader_in_its_own_tab(cls, account) -> str:
+    """The instructor logs in through the hub's form in Chromium and opens the formgrader's address
+    in a tab of its own (not JupyterLab's iframe, which JupyterHub forbids): the text it shows once
+    its assignment table has loaded."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.lab import CHROMIUM_ARGS, chromium_path, screenshot
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(f"{cls.url}/hub/login", timeout=60_000)
+            page.fill("#username_input", account.user)
+            page.fill("#password_input", account.password)
+            page.click("#login_submit")
+            page.wait_for_selector("#jp-main-dock-panel", timeout=120_000)
+            page.goto(f"{cls.url}/user/{account.user}/formgrader", timeout=60_000)
+            page.wait_for_function(f"() => document.body.innerText.includes({A!r})", timeout=60_000)
+            screenshot(page, "hub-instructor-formgrader")
+            return page.inner_text("body")
+        finally:
+            browser.close()
+
+
 def test_the_formgrader_is_the_instructors_alone(run):
     cls = run["cls"]
+    if run["browser_skipped"] is None:
+        shown = _formgrader_in_its_own_tab(cls, run["instructor"])
+        assert "Manage Assignments" in shown and A in shown, shown[:2000]
     instructor = HubUser(cls.url, run["instructor"].user, run["instructor"].password)
     instructor.login()
     page = instructor.api("GET", "formgrader")
