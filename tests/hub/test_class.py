@@ -12,6 +12,7 @@ fetches their own: the gradebook, ``grades.csv`` and each student's feedback pag
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -82,15 +83,13 @@ def _browser_unavailable() -> str | None:
     return None if chromium_path() else "Debian's chromium is not installed"
 
 
-def _in_jupyterlab(cls, account, answer) -> dict:
-    """``account`` logs in through the hub's form in Chromium, opens Nbgrader > Assignment List,
-    clicks Fetch, saves ``answer`` as the fetched notebook (through the server's contents API,
-    with the browser's own session) and clicks Submit. Returns what the page showed."""
+@contextlib.contextmanager
+def _logged_in_chromium(cls, account):
+    """Chromium, logged in through the hub's form as ``account``, on their JupyterLab: the page."""
     from playwright.sync_api import sync_playwright
 
-    from tests.browser.lab import CHROMIUM_ARGS, chromium_path, menu, screenshot
+    from tests.browser.lab import CHROMIUM_ARGS, chromium_path
 
-    seen = {}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
         try:
@@ -100,28 +99,39 @@ def _in_jupyterlab(cls, account, answer) -> dict:
             page.fill("#password_input", account.password)
             page.click("#login_submit")
             page.wait_for_selector("#jp-main-dock-panel", timeout=120_000)
-            seen["lab_url"] = page.url
-            menu(page, "Nbgrader", "Assignment List")
-            fetch = page.locator("button", has_text=re.compile("^Fetch$")).first
-            fetch.wait_for(timeout=60_000)
-            seen["released_row"] = fetch.locator("xpath=ancestor::*[contains(@class,'list_item')][1]").inner_text()
-            fetch.click()
-            submit = page.locator("button", has_text=re.compile("^Submit$")).first
-            submit.wait_for(timeout=60_000)
-            xsrf = next(c["value"] for c in page.context.cookies() if c["name"] == "_xsrf"
-                        and c["path"].startswith(f"/user/{account.user}"))
-            r = page.request.put(f"{cls.url}/user/{account.user}/api/contents/{A}/{A}.ipynb",
-                                 headers={"X-XSRFToken": xsrf, "Content-Type": "application/json"},
-                                 data=json.dumps({"type": "notebook", "format": "json", "content": answer}))
-            seen["saved"] = r.status
-            submit.click()
-            page.wait_for_function("() => /submitted/i.test(document.body.innerText) && "
-                                   "/\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}/.test(document.body.innerText)",
-                                   timeout=60_000)
-            seen["panel"] = page.locator("#jp-main-dock-panel").inner_text()
-            screenshot(page, "hub-student-submitted")
+            yield page
         finally:
             browser.close()
+
+
+def _in_jupyterlab(cls, account, answer) -> dict:
+    """``account`` logs in through the hub's form in Chromium, opens Nbgrader > Assignment List,
+    clicks Fetch, saves ``answer`` as the fetched notebook (through the server's contents API,
+    with the browser's own session) and clicks Submit. Returns what the page showed."""
+    from tests.browser.lab import menu, screenshot
+
+    seen = {}
+    with _logged_in_chromium(cls, account) as page:
+        seen["lab_url"] = page.url
+        menu(page, "Nbgrader", "Assignment List")
+        fetch = page.locator("button", has_text=re.compile("^Fetch$")).first
+        fetch.wait_for(timeout=60_000)
+        seen["released_row"] = fetch.locator("xpath=ancestor::*[contains(@class,'list_item')][1]").inner_text()
+        fetch.click()
+        submit = page.locator("button", has_text=re.compile("^Submit$")).first
+        submit.wait_for(timeout=60_000)
+        xsrf = next(c["value"] for c in page.context.cookies() if c["name"] == "_xsrf"
+                    and c["path"].startswith(f"/user/{account.user}"))
+        r = page.request.put(f"{cls.url}/user/{account.user}/api/contents/{A}/{A}.ipynb",
+                             headers={"X-XSRFToken": xsrf, "Content-Type": "application/json"},
+                             data=json.dumps({"type": "notebook", "format": "json", "content": answer}))
+        seen["saved"] = r.status
+        submit.click()
+        page.wait_for_function("() => /submitted/i.test(document.body.innerText) && "
+                               "/\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}/.test(document.body.innerText)",
+                               timeout=60_000)
+        seen["panel"] = page.locator("#jp-main-dock-panel").inner_text()
+        screenshot(page, "hub-student-submitted")
     return seen
 
 
@@ -298,25 +308,13 @@ def _formgrader_in_its_own_tab(cls, account) -> str:
     """The instructor logs in through the hub's form in Chromium and opens the formgrader's address
     in a tab of its own (not JupyterLab's iframe, which JupyterHub forbids): the text it shows once
     its assignment table has loaded."""
-    from playwright.sync_api import sync_playwright
+    from tests.browser.lab import screenshot
 
-    from tests.browser.lab import CHROMIUM_ARGS, chromium_path, screenshot
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            page.goto(f"{cls.url}/hub/login", timeout=60_000)
-            page.fill("#username_input", account.user)
-            page.fill("#password_input", account.password)
-            page.click("#login_submit")
-            page.wait_for_selector("#jp-main-dock-panel", timeout=120_000)
-            page.goto(f"{cls.url}/user/{account.user}/formgrader", timeout=60_000)
-            page.wait_for_function(f"() => document.body.innerText.includes({A!r})", timeout=60_000)
-            screenshot(page, "hub-instructor-formgrader")
-            return page.inner_text("body")
-        finally:
-            browser.close()
+    with _logged_in_chromium(cls, account) as page:
+        page.goto(f"{cls.url}/user/{account.user}/formgrader", timeout=60_000)
+        page.wait_for_function(f"() => document.body.innerText.includes({A!r})", timeout=60_000)
+        screenshot(page, "hub-instructor-formgrader")
+        return page.inner_text("body")
 
 
 def test_the_formgrader_is_the_instructors_alone(run):
