@@ -297,6 +297,11 @@ for _t, _g in enumerate(_GRADS):
         "config['velocity'] holds -learning_rate * v (the CS231n convention v = rho*v - learning_rate*dw, "
         "w = w + v). Your steps are right, but this course stores the notes' and torch's v = rho*v + dw":
             -0.1 * _EXPECTED_V[_t],
+        "config['velocity'] holds learning_rate * v (the Caffe convention v = rho*v + learning_rate*dw, "
+        "w = w - v). Your steps are right, but this course stores the notes' and torch's v = rho*v + dw":
+            0.1 * _EXPECTED_V[_t],
+        "config['velocity'] holds momentum * v: store the velocity v itself, not momentum * v":
+            0.7 * _EXPECTED_V[_t],
         "velocity has the wrong sign": -_EXPECTED_V[_t],
         "config['velocity'] was never updated: it still holds the zeros it started from. After `v = ...`, "
         "store the new velocity back with config['velocity'] = v": np.zeros(2),
@@ -331,14 +336,29 @@ _wt, _ct = torch.tensor(_W0, dtype=torch.float32), {"learning_rate": 0.1, "momen
 for _t, _g in enumerate(_GRADS):
     try:
         _result = sgd_momentum(_wt, torch.tensor(_g, dtype=torch.float32), _ct)
-    except (TypeError, RuntimeError) as err:
-        raise AssertionError(f"sgd_momentum crashed on torch tensors with {type(err).__name__}: {err}. Does the velocity "
-                             "start as zeros of w's own kind (`0 * w`, or torch.zeros_like for a tensor and "
-                             "np.zeros_like for an array)?") from err
+    except (AttributeError, TypeError, RuntimeError) as err:
+        raise AssertionError(f"sgd_momentum crashed on torch tensors with {type(err).__name__}: {err}. Two usual "
+                             "causes: the velocity does not start as zeros of w's own kind (`0 * w`, or "
+                             "torch.zeros_like for a tensor and np.zeros_like for an array), or a NumPy-only "
+                             "method or function met a tensor (w.copy(), np.copy(w), np.array(w))") from err
     _wt, _ct = check_update_signature(_result, "sgd_momentum")
     check_same_kind(_wt, torch.zeros(2), f"next_w for a torch input (step {_t + 1})")
     check_same_kind(_ct["velocity"], torch.zeros(2), f"config['velocity'] for a torch input (step {_t + 1})")
 check_close(_wt, _EXPECTED_W[-1], "next_w after three steps on torch tensors", rtol=1e-6, atol=1e-6)
+# A tensor on the "meta" device has a shape and a dtype but no data: NumPy cannot read it, as it
+# cannot read a GPU tensor. Operators and torch functions work on it; np.subtract, np.sqrt fail.
+_wm = torch.empty(2, device="meta")
+try:
+    _wm_next, _cm = check_update_signature(sgd_momentum(_wm, torch.empty(2, device="meta"), {"learning_rate": 0.1}), "sgd_momentum")
+except (AttributeError, TypeError, RuntimeError, NotImplementedError) as err:
+    raise AssertionError(
+        f"sgd_momentum failed on a tensor whose data NumPy cannot read ({type(err).__name__}: {err}), as a GPU tensor "
+        "would: a NumPy function (np.subtract, np.zeros_like...) was given a torch tensor. Use operators "
+        "(+, -, *) or torch functions for tensors") from err
+assert isinstance(_wm_next, torch.Tensor) and _wm_next.device.type == "meta", (
+    "for a tensor on a device other than the CPU, next_w must stay a tensor on that device")
+assert isinstance(_cm["velocity"], torch.Tensor) and _cm["velocity"].device.type == "meta", (
+    "for a tensor on a device other than the CPU, config['velocity'] must be a tensor on that device")
 # Last: the rule must be yours. torch.optim is what the hidden test compares against, so a rule
 # that hands the step to a torch.optim optimizer (or to torch_stand_in) fails here.
 check_own_implementation(sgd_momentum, "sgd_momentum", _W0.copy(), _GRADS[0].copy())
@@ -518,7 +538,8 @@ with experiment("the velocity on a slope and on a zig-zag"):
 #
 # with the same hyperparameters and defaults as `sgd_momentum`, the same state key,
 # `config["velocity"]` (zeros of `w`'s kind on the first call), and the same contract: a new `next_w`,
-# `w` and `dw` left as they were. Here `w` is the look-ahead point
+# `w` and `dw` left as they were. Mind the scale: unlike `sgd_momentum`'s, this velocity has the learning
+# rate in it ($-\eta\,dw$), as in the notes. Here `w` is the look-ahead point
 # $\tilde w$ of the derivation, and `dw` the gradient there; as far as your code is concerned, they are
 # just the weights and their gradient.
 
@@ -599,8 +620,8 @@ _MISTAKES = {
         _walk(lambda w, v, g, lr, rho: (w - rho * v + (1 - rho) * (rho * v - lr * g), rho * v - lr * g)),
     "the -rho*v_old term has the wrong sign: the step is w - rho*v_old + (1+rho)*v":
         _walk(lambda w, v, g, lr, rho: (w + rho * v + (1 + rho) * (rho * v - lr * g), rho * v - lr * g)),
-    "velocity is not saved in config: every step started again from v = 0, which makes each step "
-    "-(1+rho)*learning_rate*dw":
+    "every step started again from v = 0, which makes each step -(1+rho)*learning_rate*dw: is the velocity "
+    "saved in config['velocity'] and read back at the next call?":
         _walk(lambda w, v, g, lr, rho: (w - (1 + rho) * lr * g, -lr * g)),
     "the step goes the wrong way: either the gradient was added to the velocity (the rule is "
     "v = rho*v - learning_rate*dw, minus) or the step has the wrong sign (w - rho*v_old + (1+rho)*v)":
@@ -663,14 +684,29 @@ _wt, _ct = torch.tensor(_W0, dtype=torch.float32), {"learning_rate": 0.1, "momen
 for _t, _g in enumerate(_GRADS):
     try:
         _result = sgd_nesterov(_wt, torch.tensor(_g, dtype=torch.float32), _ct)
-    except (TypeError, RuntimeError) as err:
-        raise AssertionError(f"sgd_nesterov crashed on torch tensors with {type(err).__name__}: {err}. Does the velocity "
-                             "start as zeros of w's own kind (`0 * w`, or torch.zeros_like for a tensor and "
-                             "np.zeros_like for an array)?") from err
+    except (AttributeError, TypeError, RuntimeError) as err:
+        raise AssertionError(f"sgd_nesterov crashed on torch tensors with {type(err).__name__}: {err}. Two usual "
+                             "causes: the velocity does not start as zeros of w's own kind (`0 * w`, or "
+                             "torch.zeros_like for a tensor and np.zeros_like for an array), or a NumPy-only "
+                             "method or function met a tensor (w.copy(), np.copy(w), np.array(w))") from err
     _wt, _ct = check_update_signature(_result, "sgd_nesterov")
     check_same_kind(_wt, torch.zeros(2), f"next_w for a torch input (step {_t + 1})")
     check_same_kind(_ct["velocity"], torch.zeros(2), f"config['velocity'] for a torch input (step {_t + 1})")
 check_close(_wt, _EXPECTED_W[-1], "next_w after three steps on torch tensors", rtol=1e-6, atol=1e-6)
+# A tensor on the "meta" device has a shape and a dtype but no data: NumPy cannot read it, as it
+# cannot read a GPU tensor. Operators and torch functions work on it; np.subtract, np.sqrt fail.
+_wm = torch.empty(2, device="meta")
+try:
+    _wm_next, _cm = check_update_signature(sgd_nesterov(_wm, torch.empty(2, device="meta"), {"learning_rate": 0.1}), "sgd_nesterov")
+except (AttributeError, TypeError, RuntimeError, NotImplementedError) as err:
+    raise AssertionError(
+        f"sgd_nesterov failed on a tensor whose data NumPy cannot read ({type(err).__name__}: {err}), as a GPU tensor "
+        "would: a NumPy function (np.subtract, np.zeros_like...) was given a torch tensor. Use operators "
+        "(+, -, *) or torch functions for tensors") from err
+assert isinstance(_wm_next, torch.Tensor) and _wm_next.device.type == "meta", (
+    "for a tensor on a device other than the CPU, next_w must stay a tensor on that device")
+assert isinstance(_cm["velocity"], torch.Tensor) and _cm["velocity"].device.type == "meta", (
+    "for a tensor on a device other than the CPU, config['velocity'] must be a tensor on that device")
 # Last: the rule must be yours. torch.optim is what the hidden test compares against, so a rule
 # that hands the step to a torch.optim optimizer (or to torch_stand_in) fails here.
 check_own_implementation(sgd_nesterov, "sgd_nesterov", _W0.copy(), _GRADS[0].copy())
