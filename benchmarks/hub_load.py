@@ -19,7 +19,6 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -117,14 +116,10 @@ def main() -> int:
     import nbformat
 
     from classroom import hub
-    from classroom.accounts import Names
     from tests.hub.client import HubUser
-    from tests.hub.conftest import _free_port_block
     from tests.support import submission
 
-    state = Path(tempfile.mkdtemp(prefix="tnn2l-hub-", dir="/tmp"))
-    os.chmod(state, 0o711)
-    cls = hub.Class(state / "class", Names("tnn2l-"), port=_free_port_block())
+    cls = hub.scratch_class("tnn2l-")
     results: dict[str, dict] = {}
     peak: dict[int, int] = {}
     stop = threading.Event()
@@ -171,7 +166,7 @@ def main() -> int:
         hub.down(cls)
         import shutil
 
-        shutil.rmtree(state, ignore_errors=True)
+        shutil.rmtree(cls.state.parent, ignore_errors=True)
 
     per_user_mb = {u: peak.get(uid, 0) / 2**20 for u, uid in uids.items()}
     ok = [r for r in results.values() if "failure" not in r and not r.get("died") and not r.get("errors")]

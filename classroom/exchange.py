@@ -38,10 +38,15 @@ What the classes below add to nbgrader's default ones (each a subclass, configur
 
 from __future__ import annotations
 
+import datetime
 import fnmatch
+import glob
 import os
 import pwd
+import secrets
+import shutil
 import stat
+from collections import defaultdict
 from dataclasses import dataclass
 
 from nbgrader.exchange.default import (Exchange, ExchangeCollect, ExchangeFetchAssignment, ExchangeFetchFeedback,
@@ -94,8 +99,6 @@ class SafeSubmit(SafeRoot, ExchangeSubmit):
     delete later"); here the instructor, owner of the sticky inbound, may delete it anyway."""
 
     def copy_files(self):
-        import secrets
-
         self.init_release()
         secret = secrets.token_hex(64)
         dest = os.path.join(self.inbound_path, self.assignment_filename)
@@ -106,10 +109,7 @@ class SafeSubmit(SafeRoot, ExchangeSubmit):
         self.check_filename_diff()
         old_umask = os.umask(0o027)  # nothing for others, even while the copy runs
         try:
-            self.do_copy(self.src_path, dest)
-            for filename, text in (("timestamp.txt", self.timestamp), ("submission_secret.txt", secret)):
-                with open(os.path.join(dest, filename), "w") as fh:
-                    fh.write(text)
+            self._copy_with_stamps(dest, secret)
             self.set_perms(dest, fileperms=INNER_FILE_MODE, dirperms=INNER_DIR_MODE)
             os.chmod(dest, SUBMISSION_DIR_MODE)
         finally:
@@ -118,12 +118,16 @@ class SafeSubmit(SafeRoot, ExchangeSubmit):
             self.fail(f"Your submission {dest} did not get the instructor's group: the inbound folder must be "
                       "set-group-ID (chmod g+s); ask your instructor")
         os.makedirs(self.cache_path, exist_ok=True)
-        self.do_copy(self.src_path, cache)
-        for filename, text in (("timestamp.txt", self.timestamp), ("submission_secret.txt", secret)):
-            with open(os.path.join(cache, filename), "w") as fh:
-                fh.write(text)
+        self._copy_with_stamps(cache, secret)
         self.log.info("Submitted as: %s %s %s", self.coursedir.course_id, self.coursedir.assignment_id,
                       self.timestamp)
+
+    def _copy_with_stamps(self, dest: str, secret: str) -> None:
+        """The student's folder copied to ``dest``, with the submission's timestamp and secret."""
+        self.do_copy(self.src_path, dest)
+        for filename, text in (("timestamp.txt", self.timestamp), ("submission_secret.txt", secret)):
+            with open(os.path.join(dest, filename), "w") as fh:
+                fh.write(text)
 
 
 @dataclass
@@ -172,8 +176,6 @@ def check_date(path: str, named) -> str | None:
     student writes: a folder made now but named for last week would beat the due date."""
     made = os.lstat(path).st_ctime
     if abs(named.timestamp() - made) > DATE_TOLERANCE_S:
-        import datetime
-
         when = datetime.datetime.fromtimestamp(made, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
         return f"is dated {named:%Y-%m-%d %H:%M:%S} UTC in its name but was made at {when}"
     return None
@@ -244,9 +246,6 @@ class SafeCollect(SafeRoot, ExchangeCollect):
         """nbgrader's ``init_src``, except that each student's latest submission that is really
         theirs is taken (:func:`check_submission`), and a folder whose name does not parse (a
         student can create one) is rejected instead of stopping the collect for everyone."""
-        import glob
-        from collections import defaultdict
-
         from nbgrader.api import Gradebook, MissingEntry
         from nbgrader.utils import parse_utc
 
@@ -307,16 +306,13 @@ class SafeCollect(SafeRoot, ExchangeCollect):
         return None
 
     def do_copy(self, src, dest, log=None):
-        if not os.path.realpath(src).startswith(os.path.realpath(self.inbound_path) + os.sep):
-            return super().do_copy(src, dest, log)
+        """nbgrader's collect copies each chosen submission through here (and nothing else)."""
         student = os.path.basename(src).rsplit("+", 3)[0]
         limit = min(MAX_SUBMISSION_BYTES, 1000 * self.coursedir.max_dir_size)
         try:
             copy_without_links(src, dest, pwd.getpwnam(student).pw_uid, ignore=self.coursedir.ignore,
                                max_bytes=limit)
         except (OSError, KeyError) as e:  # PermissionError included: the submission is refused, not the collect
-            import shutil
-
             shutil.rmtree(dest, ignore_errors=True)
             self.rejected.append(Rejected(src, student, str(e)))
             self.log.error("Not collected: %s: %s", src, e)

@@ -67,6 +67,43 @@ class Class:
         return layout.instructor_course(self.names)
 
 
+def free_ports(n: int = 3) -> int:
+    """A port p such that p, p+1, ... p+n-1 are free now (a class uses three: the hub's public
+    port, the hub's own and the proxy's API)."""
+    import socket
+
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            base = probe.getsockname()[1]
+        if base + n >= 65535:
+            continue
+        socks = []
+        try:
+            for port in range(base, base + n):
+                sock = socket.socket()
+                socks.append(sock)
+                sock.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for sock in socks:
+                sock.close()
+    raise RuntimeError(f"no {n} consecutive free ports")
+
+
+def scratch_class(prefix: str) -> Class:
+    """A class of its own for a test or a benchmark: accounts named ``prefix...``, free ports, and
+    a state folder under /tmp (not under a private folder such as pytest's, since the class's users
+    must reach the exchange in it). Remove it with :func:`down`, then ``state.parent``."""
+    import tempfile
+
+    scratch = Path(tempfile.mkdtemp(prefix=f"{prefix}hub-", dir="/tmp"))
+    os.chmod(scratch, 0o711)
+    return Class(scratch / "class", acc.Names(prefix), port=free_ports())
+
+
 def _venv_bin() -> Path:
     return Path(sys.executable).parent
 
@@ -151,18 +188,27 @@ def down(cls: Class) -> None:
     shutil.rmtree(cls.state, ignore_errors=True)
 
 
-def as_instructor(cls: Class, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    """Run ``python -m args...`` as the instructor, in their course folder, with their
-    configuration and the users' Python."""
-    python = cls.settings()["python"]
-    env = ["env", f"HOME={cls.course.parent}", f"PATH={Path(python).parent}:/usr/bin:/bin",
-           f"JUPYTER_CONFIG_PATH={cls.settings()['config_path']['instructor']}",
-           f"JUPYTER_PATH={cls.settings()['data_path']}"]
-    r = subprocess.run(["runuser", "-u", cls.names.instructor, "--", *env, python, "-m", *args], cwd=cls.course,
+def as_account(cls: Class, user: str, role: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run ``python -m args...`` as ``user``, in their home, with ``role``'s configuration and the
+    users' Python, as a terminal of their own server would."""
+    import pwd
+
+    home = pwd.getpwnam(user).pw_dir
+    settings = cls.settings()
+    python = settings["python"]
+    env = ["env", f"HOME={home}", f"PATH={Path(python).parent}:/usr/bin:/bin",
+           f"JUPYTER_CONFIG_PATH={settings['config_path'][role]}", f"JUPYTER_PATH={settings['data_path']}"]
+    cwd = cls.course if role == "instructor" else home
+    r = subprocess.run(["runuser", "-u", user, "--", *env, python, "-m", *args], cwd=cwd,
                        capture_output=True, text=True, timeout=600)
     if check and r.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed ({r.returncode}):\n{r.stdout[-2000:]}\n{r.stderr[-3000:]}")
     return r
+
+
+def as_instructor(cls: Class, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run ``python -m args...`` as the instructor, in their course folder."""
+    return as_account(cls, cls.names.instructor, "instructor", *args, check=check)
 
 
 def release(cls: Class, assignment: str) -> None:
@@ -202,13 +248,9 @@ def grade(cls: Class, assignment: str, *options: str) -> Path:
         for extra in ("timestamp.txt", "submission_secret.txt"):
             if (submitted / student / assignment / extra).exists():
                 shutil.copy(submitted / student / assignment / extra, dest / extra)
-    import pwd
-
-    user = pwd.getpwnam(cls.names.instructor)
-    for path in [cls.course / "graded", cls.course / "feedback", *(cls.course / "graded").rglob("*"),
-                 *(cls.course / "feedback").rglob("*")]:
-        if path.exists():
-            os.chown(path, user.pw_uid, user.pw_gid, follow_symlinks=False)
+    for folder in (cls.course / "graded", cls.course / "feedback"):
+        if folder.exists():
+            layout.give_to(folder, cls.names.instructor)
     return out
 
 

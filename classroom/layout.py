@@ -143,12 +143,17 @@ def make_instructor_course(repo: Path, names: Names) -> Path:
             if folder.is_dir() and not folder.name.startswith("."):
                 shutil.copytree(folder, dest / folder.name, dirs_exist_ok=True,
                                 ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    give_to(course, names.instructor)
+    return course
+
+
+def give_to(folder: Path, user: str) -> None:
+    """``folder`` and everything in it owned by ``user`` and their own group (links not followed)."""
     import pwd
 
-    uid, gid = pwd.getpwnam(names.instructor).pw_uid, pwd.getpwnam(names.instructor).pw_gid
-    for path in [course, *course.rglob("*")]:
-        os.chown(path, uid, gid, follow_symlinks=False)
-    return course
+    account = pwd.getpwnam(user)
+    for path in [folder, *folder.rglob("*")]:
+        os.chown(path, account.pw_uid, account.pw_gid, follow_symlinks=False)
 
 
 def _usable_by_others(path: Path) -> bool:

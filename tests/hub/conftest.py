@@ -11,36 +11,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 
 import pytest
 
-from classroom.accounts import Names
-
 PREFIX = "tnn2t-"
-
-
-def _free_port_block(n: int = 3) -> int:
-    """A port p such that p, p+1, ... p+n-1 are free now."""
-    for _ in range(50):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            base = s.getsockname()[1]
-        if base + n >= 65535:
-            continue
-        try:
-            socks = []
-            for p in range(base, base + n):
-                sock = socket.socket()
-                sock.bind(("127.0.0.1", p))
-                socks.append(sock)
-            for sock in socks:
-                sock.close()
-            return base
-        except OSError:
-            for sock in socks:
-                sock.close()
-    raise RuntimeError("no three consecutive free ports")
 
 
 def unavailable() -> str | None:
@@ -72,18 +46,11 @@ def demo_class():
         if hub_required():
             pytest.fail(f"hub tests required (COURSE_REQUIRE_HUB) but: {reason}")
         pytest.skip(reason)
-    # not under pytest's own temporary folder, which is private (0700): the class's users must
-    # reach the exchange in the state folder
-    import tempfile
-    from pathlib import Path
-
-    state = Path(tempfile.mkdtemp(prefix="tnn2t-hub-", dir="/tmp"))
-    os.chmod(state, 0o711)
-    cls = hub.Class(state / "class", Names(PREFIX), port=_free_port_block())
+    cls = hub.scratch_class(PREFIX)
     hub.down(cls)  # a class left by an interrupted run
     try:
         hub.up(cls, students=5)
         yield cls
     finally:
         hub.down(cls)
-        shutil.rmtree(state, ignore_errors=True)
+        shutil.rmtree(cls.state.parent, ignore_errors=True)

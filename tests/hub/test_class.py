@@ -350,14 +350,8 @@ def test_the_attacks_work_on_nbgraders_default_exchange(run):
         "exchange": "Exchange", "release_assignment": "ExchangeReleaseAssignment", "submit": "ExchangeSubmit",
         "fetch_assignment": "ExchangeFetchAssignment", "collect": "ExchangeCollect"}.items()]
     hub.as_instructor(cls, "nbgrader", "release_assignment", A, "--force", *flags)
-    python = cls.settings()["python"]
-
     def as_student(user, *args):
-        cmd = ["runuser", "-u", user, "--", "env", f"HOME=/home/{user}",
-               f"JUPYTER_CONFIG_PATH={cls.settings()['config_path']['student']}", python, "-m", "nbgrader", *args,
-               *flags]
-        r = subprocess.run(cmd, cwd=f"/home/{user}", capture_output=True, text=True, timeout=120)
-        assert r.returncode == 0, r.stderr[-2000:]
+        hub.as_account(cls, user, "student", "nbgrader", *args, *flags)
 
     work = f"/home/{s5.user}/stock"
     subprocess.run(["runuser", "-u", s5.user, "--", "mkdir", "-p", work], check=True)
