@@ -780,7 +780,7 @@ with experiment("SGD in a local minimum"):
 # left) has loss $-0.515$. The Hessian there has eigenvalues $2$ and $6.39$: no direction goes down,
 # so the notes are right that SGD is stuck. Unlike the saddle, small noise does not help: with
 # $\sigma \le 1$ no run ever crossed the barrier (height $0.548$) in 500 steps; at $\sigma = 2$ a few runs cross
-# (between 0 and 5 of 20, depending on the seed; the plot shows this run's) and, averaged over the 20
+# (between 0 and 5 of 20, depending on the seed; the printout above the plot gives this run's) and, averaged over the 20
 # runs, the iterate spends at most a fifth of its last 100 steps in the global well; only at $\sigma = 3$, three thousand times
 # the noise that freed SGD from the saddle, do most runs cross (17 to 19 of 20 over the seeds we
 # tried), many of them several times: the iterate hops between the wells and spends, on average,

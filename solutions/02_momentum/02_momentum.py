@@ -972,7 +972,7 @@ with experiment("each method at its best settings"):
         im = ax.imshow(S, origin="lower", aspect="auto", cmap="viridis_r", vmin=80, vmax=budget)
         ax.set_xticks(range(0, len(lr_grid), 3), [f"{x:.4f}" for x in lr_grid[::3]])
         ax.set_yticks(range(len(rho_grid)), [f"{r:g}" for r in rho_grid])
-        ax.set(xlabel="learning rate", ylabel=r"$\rho$", title=f"{name}: steps to 1e-6 (white: > {budget})")
+        ax.set(xlabel="learning rate", ylabel=r"$\rho$", title=f"{name}: steps to 1e-6 (white: > {budget} or diverged)")
         if not np.isnan(S).all():
             i, j = np.unravel_index(np.nanargmin(S), S.shape)
             ax.plot(j, i, "r*", markersize=12)
