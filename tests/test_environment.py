@@ -65,6 +65,9 @@ def test_ci_runs_the_readme_test_command():
     required = re.compile(r"\bCOURSE_REQUIRE_BROWSER=(1|true|yes|on)\b", re.I)
     assert any(required.search(ln) for ln in commands[:commands.index(runs[-1]) + 1]), (
         ".ci/run must set COURSE_REQUIRE_BROWSER=1 for make test, so that a missing browser fails CI")
+    required_hub = re.compile(r"\bCOURSE_REQUIRE_HUB=(1|true|yes|on)\b", re.I)
+    assert any(required_hub.search(ln) for ln in commands[:commands.index(runs[-1]) + 1]), (
+        ".ci/run must set COURSE_REQUIRE_HUB=1 for make test, so that a class that cannot start fails CI")
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(r"^lab:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
 

@@ -83,13 +83,20 @@ def test_nothing_a_submission_starts_survives_it(kernel):
 
 @pytest.mark.skipif(not (IS_ROOT and HAS_CGROUPS), reason="no cgroups this grader may create")
 def test_busy_daemons_share_one_cpu_while_the_submission_runs(kernel):
-    """Four busy loops for 1.5 s: the group's CPU quota (one CPU) throttles them."""
+    """Four busy loops for 1.5 s: the group's CPU quota (one CPU) throttles them.
+
+    The group is given the largest CPU weight first: on a busy machine (the suite's other worker)
+    a group of default weight may get less than one CPU from the scheduler and never reach its
+    quota, so without it whether the quota is seen at work would depend on the load."""
     stats = glob.glob(f"/sys/fs/cgroup/cpu/**/{containment.group_name(kernel.uid)}/cpu.stat", recursive=True)
     assert stats, "the worker has no cpu cgroup"
+    Path(stats[0]).with_name("cpu.shares").write_text("262144")
     before = dict(line.split() for line in Path(stats[0]).read_text().splitlines())
-    kernel.run({"cells": [SETUP, DAEMONS], "timeout": 20})
+    r = kernel.run({"cells": [SETUP, DAEMONS], "timeout": 20})
     after = dict(line.split() for line in Path(stats[0]).read_text().splitlines())
-    assert int(after["nr_throttled"]) > int(before["nr_throttled"]), "four busy loops were never throttled"
+    assert "left them running" in str(r["outputs"][1]), r["outputs"][1]
+    assert int(after["nr_throttled"]) > int(before["nr_throttled"]), \
+        f"four busy loops were never throttled: cpu.stat before {before}, after {after}; events {r['events']}"
     quota = Path(stats[0]).with_name("cpu.cfs_quota_us").read_text().strip()
     assert quota == str(int(sandbox.Limits().cpus * 100000))
 
@@ -226,7 +233,7 @@ def test_an_interrupted_grade_leaves_nothing(tmp_path):
             uids = [int(u) for u in line.rsplit("uid", 1)[1].replace(",", " ").split()]
             break
     assert uids, "grade did not say which uids its workers use"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while sum(len(containment.uid_processes(u)) for u in uids) < 6 and time.monotonic() < deadline:
         time.sleep(0.1)
     assert sum(len(containment.uid_processes(u)) for u in uids) >= 6, "the daemons never started"
