@@ -25,6 +25,7 @@ PNG), ``execute_result`` and ``error`` (``ename``, ``evalue`` and a one-line tra
 
 from __future__ import annotations
 
+import ast
 import builtins
 import io
 import sys
@@ -39,11 +40,13 @@ GUARDED_MODULES = [
     "torch", "torch.testing", "torch.optim", "torch.optim.lr_scheduler", "torch.nn", "torch.nn.functional",
     "torch.nn.init", "course_utils", "course_utils.checks", "course_utils.optim", "course_utils.landscapes",
     "course_utils.models", "course_utils.data", "course_utils.training", "course_utils.gradcheck",
-    "course_utils.notebook_import", "course_utils.exercise", "course_utils.pretraining",
+    "course_utils.notebook_import", "course_utils.exercise", "course_utils.pretraining", "course_utils.aspects",
 ]
-GUARDED_CLASSES = [("numpy", "ndarray"), ("torch", "Tensor")]
+GUARDED_CLASSES = [("numpy", "ndarray"), ("torch", "Tensor"), ("course_utils.aspects", "Aspects"),
+                   ("course_utils.aspects", "Score")]
 
-_compile, _exec = builtins.compile, builtins.exec
+_compile, _exec, _eval = builtins.compile, builtins.exec, builtins.eval
+_Module, _Expression, _Expr = ast.Module, ast.Expression, ast.Expr
 
 
 class _CappedStream(io.TextIOBase):
@@ -235,8 +238,16 @@ class Runner:
         saved = sys.stdout, sys.stderr
         sys.stdout, sys.stderr = out, err
         try:
-            code = _compile(source, name, "exec")
-            _exec(code, self.shell.user_ns)
+            tree = _compile(source, name, "exec", ast.PyCF_ONLY_AST)
+            last = tree.body[-1] if tree.body else None
+            if isinstance(last, _Expr):  # as a kernel does: the last expression's value is the result
+                _exec(_compile(_Module(body=tree.body[:-1], type_ignores=[]), name, "exec"), self.shell.user_ns)
+                value = _eval(_compile(_Expression(body=last.value), name, "eval"), self.shell.user_ns)
+                if value is not None:
+                    self.outputs.append({"output_type": "execute_result", "data": _result_data(value),
+                                         "metadata": {}, "execution_count": None})
+            else:
+                _exec(_compile(tree, name, "exec"), self.shell.user_ns)
         except BaseException as exc:  # noqa: BLE001 - every failure of a test is an error output
             self.outputs.append(_error(type(exc).__name__, exc))
         finally:
@@ -254,6 +265,17 @@ class Runner:
         from matplotlib_inline.backend_inline import flush_figures
 
         flush_figures()
+
+
+def _result_data(value) -> dict:
+    """A test cell's result as a kernel shows it: the value's own MIME bundle where its class has one
+    (a :class:`course_utils.aspects.Score`: the points as ``text/plain``, which nbgrader reads),
+    else its ``repr``. IPython's display formatter is not used: a submission can register its own."""
+    bundle = getattr(type(value), "_repr_mimebundle_", None)
+    data = bundle(value) if bundle is not None else None
+    if not isinstance(data, dict) or "text/plain" not in data:
+        data = {"text/plain": repr(value)}
+    return _jsonable(data)
 
 
 def _jsonable(data: dict) -> dict:

@@ -43,7 +43,7 @@ import time
 WARM_IMPORTS = [
     "numpy", "numpy.testing", "scipy", "scipy.linalg", "torch", "torch.nn", "torch.nn.functional", "torch.optim",
     "torch.optim.lr_scheduler", "torch.testing", "matplotlib", "matplotlib.pyplot", "matplotlib_inline",
-    "sklearn.datasets", "tqdm", "tqdm.auto", "IPython", "course_utils", "course_utils.checks",
+    "sklearn.datasets", "tqdm", "tqdm.auto", "IPython", "course_utils", "course_utils.aspects", "course_utils.checks",
     "course_utils.data", "course_utils.device", "course_utils.exercise", "course_utils.gradcheck",
     "course_utils.landscapes", "course_utils.models", "course_utils.notebook_import", "course_utils.optim",
     "course_utils.plotting", "course_utils.training", "course_utils.pretraining", "course_utils.interactive",

@@ -45,6 +45,7 @@ from pathlib import Path
 import nbformat
 
 from .config import CELL_TIMEOUT, limit_kernel_threads, make_api
+from . import reports
 from .paths import assignments
 from .slicing import slice_notebook
 
@@ -59,7 +60,8 @@ TAMPERED = "tampered"
 #: The start of ``reason`` for a sliced submission that was graded again with every cell executed.
 FULL_RERUN = "graded with every cell executed"
 
-COLUMNS = ["student_id", "assignment", "notebook", "score", "max_score", "status", "reason", "failed_tests", "seconds"]
+COLUMNS = ["student_id", "assignment", "notebook", "score", "max_score", "status", "reason", "failed_tests",
+           "failed_aspects", "seconds"]
 
 
 @dataclass
@@ -73,6 +75,7 @@ class Submission:
     score: float | None = None
     max_score: float | None = None
     failed_tests: list = field(default_factory=list)
+    failed_aspects: list = field(default_factory=list)
     seconds: float = 0.0
     note: str = ""  # said in ``reason`` whatever the status (e.g. a re-grade with every cell)
 
@@ -86,6 +89,7 @@ class Submission:
             "status": self.status,
             "reason": self.reason,
             "failed_tests": ";".join(self.failed_tests),
+            "failed_aspects": ";".join(a.replace(";", ",") for a in self.failed_aspects),
             "seconds": f"{self.seconds:.1f}",
         }
 
@@ -144,6 +148,11 @@ def _read_scores(api, sub: Submission) -> None:
         sub.failed_tests = sorted(g.name for g in nb.grades if g.score is not None and g.score < g.max_score)
     finally:
         gb.close()
+    path = Path(api.coursedir.root) / "autograded" / sub.student_id / sub.assignment / f"{sub.notebook}.ipynb"
+    try:
+        sub.failed_aspects = reports.failed_aspects(nbformat.read(str(path), as_version=4))
+    except Exception:  # noqa: BLE001 - the score stands; the aspects are an explanation
+        sub.failed_aspects = []
 
 
 def prepare_course(root: Path, course: Path, names: list[str], log=None) -> dict[str, float]:
@@ -428,7 +437,14 @@ def _feedback_chunk(course: Path, out_dir: Path, pairs: list[tuple], cell_timeou
         if ok and src.exists():
             dest = out_dir / "feedback" / student / assignment / src.name
             dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, dest)
+            page = src.read_text(encoding="utf-8")
+            try:
+                graded = nbformat.read(str(course / "autograded" / student / assignment / f"{notebook}.ipynb"), 4)
+                page = reports.finish_feedback(page, graded)
+                src.write_text(page, encoding="utf-8")  # the copy nbgrader's exchange returns, too
+            except Exception:  # noqa: BLE001 - nbgrader's page as it is
+                pass
+            dest.write_text(page, encoding="utf-8")
         else:
             failed.add((assignment, student, notebook))
     return failed

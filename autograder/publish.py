@@ -3,11 +3,14 @@
 The tree holds the release notebooks, ``course_utils``, ``autograder`` (so that students can run
 ``python -m autograder validate``; it holds no solution), the set-up files and the docs: no
 ``solutions/`` and no ``tests/`` (they hold the mistake corpus and oracle code). Its Makefile's
-``test`` target checks that the helper package imports and the notebooks are valid.
+``test`` target checks that the helper package imports and the notebooks are valid. Its README is
+the course's front page cut for students (:func:`student_readme`): the commands, the notebook
+table and links to the guides the tree holds, none to what it leaves out.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -48,6 +51,36 @@ test: install
 """
 
 
+STUDENT_README_TAIL = """\
+## Checking your work
+
+Each notebook's visible tests run as you go; `python -m autograder validate notebooks/01_sgd/01_sgd.ipynb`
+runs a whole notebook as the grader will and names every test and aspect that fails, with its
+message. The hidden tests (compared with an independent oracle such as `torch.optim`) run only when
+your work is graded. In notebooks 01-03 and 08 each test's points are split into aspects, so that a
+correct algorithm that misses one requirement keeps most of its points and is told which one; the
+other notebooks' tests still score all or nothing, for now.
+
+## Guides
+
+- [Students](docs/students.md): set-up (your computer, conda or a JupyterHub), working on a
+  notebook, validating, what the grader checks.
+- [Self-learners](docs/self-learners.md): checking your work without a grader or a GPU.
+"""
+
+
+def student_readme(readme: str) -> str:
+    """The course README for the student tree: its title, commands, introduction and notebook table
+    (everything before ``## Testing``), ``make test`` described as the student Makefile's, then how
+    to check one's work and the student guides."""
+    head = readme.split("\n## Testing", 1)[0].rstrip() + "\n"
+    head = re.sub(r"make test +#[^\n]*", "make test    # checks that the helper package imports and every notebook is valid",
+                  head, count=1)
+    head = re.sub(r"Run times were measured.*?(\n\n|$)", "Run times were measured on a 2-core CPU machine with the "
+                  "solutions filled in (kernel start included).\\1", head, count=1, flags=re.S)
+    return head + "\n" + STUDENT_README_TAIL
+
+
 def _ignore(_dir, names):
     return [n for n in names if n in ("__pycache__", ".ipynb_checkpoints") or n.endswith(".pyc")]
 
@@ -66,6 +99,9 @@ def publish(root: Path, dest: Path, log=print) -> Path:
             shutil.copytree(root / name, dest / name, ignore=_ignore)
     for doc in INSTRUCTOR_DOCS:
         (dest / "docs" / doc).unlink(missing_ok=True)
+    if (root / "README.md").exists():
+        (dest / "README.md").write_text(student_readme((root / "README.md").read_text(encoding="utf-8")),
+                                        encoding="utf-8")
     (dest / "Makefile").write_text(STUDENT_MAKEFILE, encoding="utf-8")
     log(f"published the student tree to {dest}")
     return dest

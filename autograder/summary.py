@@ -2,7 +2,8 @@
 
 Written by ``grade`` next to ``grades.csv``::
 
-    OUT/summary/<assignment>.md    statuses, score statistics, per-test pass rates (worst first)
+    OUT/summary/<assignment>.md    statuses, score statistics, per-test pass rates (worst first),
+                                   the aspects most often failed
     OUT/summary/<assignment>.png   histogram of scores and per-test pass rates
 
 Only submissions that got a score count (graded, timed out, crashed, tampered); the others are
@@ -41,6 +42,7 @@ def summarize(rows: list[dict], tests: list[tuple[str, float]]) -> dict:
         "median": scores[n // 2] if n else float("nan"),
         "full_marks": sum(1 for r in scored if r["score"] == r["max_score"]),
         "per_test": sorted(per_test, key=lambda t: t[2]),
+        "aspects": Counter(a for r in scored for a in (r.get("failed_aspects") or "").split(";") if a).most_common(15),
     }
 
 
@@ -51,6 +53,9 @@ def markdown(assignment: str, s: dict) -> str:
     lines += ["", f"Scored: {s['n']}; mean {s['mean']:.2f} / {s['max_score']:g}, median {s['median']:g}, "
               f"full marks {s['full_marks']}.", "", "| test | points | passed by |", "| --- | --- | --- |"]
     lines += [f"| {name} | {points:g} | {rate:.0%} |" for name, points, rate in s["per_test"]]
+    if s.get("aspects"):
+        lines += ["", "| aspect most often failed | submissions |", "| --- | --- |"]
+        lines += [f"| {name.replace('|', '/')} | {count} |" for name, count in s["aspects"]]
     return "\n".join(lines) + "\n"
 
 

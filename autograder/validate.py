@@ -1,6 +1,7 @@
 """``validate``: run notebooks the way nbgrader's Validator does, but with an honest exit code.
 
-Stock ``nbgrader validate`` exits 0 even when tests fail. Here each notebook is executed with
+Stock ``nbgrader validate`` exits 0 even when tests fail, and says "Partial credit; passed some
+but not all of the tests" for a cell that lost an aspect. Here each notebook is executed with
 nbgrader's own ``Validator`` (plus :class:`~autograder.preprocessors.StderrAsStdout`, so a warning
 is not a failure, exactly as in grading) and the command fails if any test cell fails, any locked
 cell was changed, or any cell changed type.
@@ -17,12 +18,19 @@ from traitlets.config import Config
 
 from .config import CELL_TIMEOUT, KERNEL_ARGUMENTS, limit_kernel_threads
 from .preprocessors import StderrAsStdout
+from .reports import describe_failure
 
 
 class CourseValidator(Validator):
-    """nbgrader's Validator with the course's grading semantics for stderr."""
+    """nbgrader's Validator with the course's grading semantics for stderr, and a failed test
+    described by its name, its points and each failed aspect or its error, messages whole."""
 
     preprocessors = [CheckCellMetadata, ClearOutput, Execute, StderrAsStdout]
+
+    def _extract_error(self, cell) -> str:
+        if cell.cell_type == "code" and (cell.metadata.get("nbgrader") or {}).get("grade"):
+            return describe_failure(cell)
+        return super()._extract_error(cell)
 
 
 @dataclass
@@ -48,11 +56,11 @@ class ValidationResult:
         if self.changed:
             lines.append(f"  {len(self.changed)} locked test cell(s) were edited; grading restores the originals")
         for cell in self.failed:
-            first = cell["source"].splitlines()[0] if cell["source"] else ""
-            err = cell.get("raw_error", "").strip().splitlines()
-            lines.append(f"  failed: {first[:80]}")
-            if err:
-                lines.append(f"    {err[-1][:200]}")
+            err = cell.get("raw_error", "").strip()
+            if not err:
+                first = cell["source"].splitlines()[0] if cell["source"] else ""
+                err = f"failed: {first[:80]}"
+            lines.append("  " + err.replace("\n", "\n  "))
         return "\n".join(lines)
 
 

@@ -10,6 +10,8 @@ One module per job:
 - ``training``: one small fit/evaluate loop with a tqdm bar and a history object.
 - ``plotting``: contours and trajectories, loss curves, image grids.
 - ``gradcheck``: numerical gradients and relative errors.
+- ``checks``: assertion helpers for test cells that name the mistake they recognise.
+- ``aspects``: partial credit by aspect for test cells (each aspect passed or failed with its reason).
 - ``device``: device choice, seeding, determinism, an environment report.
 - ``exercise``: notebook conveniences (experiments that wait politely for unfinished exercises).
 - ``notebook_import``: the student's own functions loaded back from an earlier notebook, and

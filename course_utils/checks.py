@@ -23,6 +23,7 @@ __all__ = [
     "rule_path",
     "torch_optimizer_path",
     "check_own_implementation",
+    "check_runs_on_meta",
 ]
 
 
@@ -98,6 +99,36 @@ def check_update_signature(result, name: str) -> tuple:
     if not isinstance(config, dict):
         raise AssertionError(f"{name} must return the config dict as its second value, got {type(config).__name__}")
     return next_w, config
+
+
+def check_runs_on_meta(rule, name: str, config: dict | None = None, shape=(3,), steps: int = 2) -> None:
+    """Run an update rule ``steps`` times on tensors of the ``meta`` device, which have a shape and a
+    dtype but no data: NumPy can read them no more than it can read a GPU tensor, so a rule that
+    passes here does not hand a tensor to a NumPy function (``np.subtract``, ``np.sqrt``,
+    ``np.zeros_like``) and keeps its state on the weights' device, on any machine, GPU or not.
+    ``next_w`` and every array in ``config`` must stay meta tensors."""
+    import torch
+
+    w, cfg = torch.empty(shape, device="meta"), config
+    for step in range(1, steps + 1):
+        try:
+            w, cfg = check_update_signature(rule(w, torch.empty(shape, device="meta"), cfg), name)
+        except (TypeError, RuntimeError, NotImplementedError, ValueError) as err:
+            if isinstance(err, NotImplementedError) and "meta" not in str(err):
+                raise  # the exercise is not done yet: say so, not something about devices
+            raise AssertionError(
+                f"{name} failed on a tensor whose data NumPy cannot read, as a GPU tensor would (step {step}: "
+                f"{type(err).__name__}: {err}): a NumPy function (np.subtract, np.sqrt, np.zeros_like...) was given "
+                "a torch tensor, or the state started as a NumPy array. Use operators (-, *, /, ** 0.5) and "
+                "zeros of w's own kind (torch.zeros_like(w) for a tensor)") from err
+        if not (isinstance(w, torch.Tensor) and w.device.type == "meta"):
+            raise AssertionError(f"{name}: for a tensor on a device other than the CPU, next_w must stay a tensor on "
+                                 f"that device (step {step}), got {type(w).__name__}")
+        for key, value in cfg.items():
+            if isinstance(value, np.ndarray) or (isinstance(value, torch.Tensor) and value.device.type != "meta"):
+                where = "a NumPy array" if isinstance(value, np.ndarray) else f"on {value.device}"
+                raise AssertionError(f"{name}: config[{key!r}] is {where} for weights on another device (step {step}): "
+                                     "keep the state on w's device (start it as torch.zeros_like(w) for a tensor)")
 
 
 def rule_path(rule, w0, grads, config=None):

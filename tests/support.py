@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import subprocess
 import sys
 import time
@@ -15,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
 NOTEBOOKS = ROOT / "notebooks"
 MISTAKES = Path(__file__).resolve().parent / "mistakes"
+VARIANTS = Path(__file__).resolve().parent / "variants"
 
 SOLUTION_BEGIN, SOLUTION_END = "### BEGIN SOLUTION", "### END SOLUTION"
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
@@ -22,7 +24,8 @@ HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 #: Lines that legitimately appear both inside a solution or hidden-test region and elsewhere (too
 #: generic to count as a leak).
 GENERIC_LINES = {"", "pass", "return next_w, config", "else:", "try:", "return out", "return config",
-                 "with torch.no_grad():", "was_training = model.training", "model.train(was_training)"}
+                 "with torch.no_grad():", "was_training = model.training", "model.train(was_training)",
+                 "rng = np.random.default_rng(seed)", "gen = torch.Generator().manual_seed(seed)"}
 
 #: The solution notebook's wall-clock budget on 2 CPU cores (seconds).
 
@@ -85,6 +88,18 @@ def region_lines(source: str, begin: str, end: str) -> list[str]:
             inside = False
         elif inside:
             out.append(line)
+    return out
+
+
+def public_lines(nb) -> set[str]:
+    """The stripped lines of a solution notebook outside every solution and hidden-test region: what
+    the author shows anyway (a hidden cell may repeat one, e.g. ``with score.required(...)``), which
+    therefore cannot leak."""
+    out = set()
+    for cell in nb.cells:
+        secret = set(region_lines(cell.source, SOLUTION_BEGIN, SOLUTION_END)
+                     + region_lines(cell.source, HIDDEN_BEGIN, HIDDEN_END))
+        out |= {ln.strip() for ln in cell.source.splitlines() if ln not in secret}
     return out
 
 
@@ -164,6 +179,25 @@ def mistakes(a: str) -> list[tuple[str, str, Path]]:
     if empty:
         raise CorpusMissing(f"{a}: no mistake file for graded function(s) {empty} in {base}/<function>/*.py")
     return found
+
+
+def variants(a: str) -> list[tuple[str, str, Path, float, float, str]]:
+    """(grade_id, name, file, points kept, points of the function, why) for every file of the
+    assignment's corpus of correct-but-different work, ``tests/variants/<a>/<function>/<name>.py``.
+
+    Each file starts with ``# VARIANT: <what it does differently>`` and ``# KEEPS: <p> of <n>: <why>``:
+    the points of the function's tests (visible and hidden together) it must keep, and why."""
+    out = []
+    ids = answer_ids(a) if (VARIANTS / a).is_dir() else []
+    for path in sorted((VARIANTS / a).glob("*/*.py")):
+        lines = path.read_text().splitlines()
+        m = re.match(r"# KEEPS: ([0-9.]+) of ([0-9.]+): (.+)", lines[1] if len(lines) > 1 else "")
+        if not (lines and lines[0].startswith("# VARIANT: ") and m):
+            raise CorpusMissing(f"{path}: the first lines must be '# VARIANT: ...' and '# KEEPS: <p> of <n>: <why>'")
+        if path.parent.name not in ids:
+            raise CorpusMissing(f"{path}: {path.parent.name} is no graded function of {a} (graded: {ids})")
+        out.append((path.parent.name, path.stem, path, float(m.group(1)), float(m.group(2)), m.group(3)))
+    return out
 
 
 def run_cli(*args, timeout: int = 1500, cwd: Path = ROOT) -> subprocess.CompletedProcess:

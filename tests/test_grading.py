@@ -39,7 +39,7 @@ import pytest
 from autograder.grade import CORRUPT, GRADED, MISSING, UNKNOWN, read_table
 
 from .support import (HIDDEN_BEGIN, HIDDEN_END, answer_cells, assignment_names, grade_cells, mistakes,
-                      nbgrader_meta, region_lines, run_cli, solution_notebook, submission)
+                      nbgrader_meta, region_lines, run_cli, solution_notebook, submission, variants)
 
 GRADED_ASSIGNMENTS = [a for a in assignment_names() if grade_cells(nbformat.read(solution_notebook(a), 4))]
 REQUIRED_COLUMNS = {"student_id", "assignment", "score", "max_score", "status"}
@@ -134,6 +134,10 @@ def build_class(a: str, base: Path, bulk: Path | None = None, small: bool | str 
         seen.add(gid)
         _write(where / sid / a / f"{a}.ipynb", submission(a, {gid: path.read_text()}))
         expect[sid] = ("mistake", gid)
+    for gid, name, path, kept, _, _ in variants(a) if bulk is not None else []:
+        sid = f"variant-{gid}-{name}"
+        _write(bulk / sid / a / f"{a}.ipynb", submission(a, {gid: path.read_text()}))
+        expect[sid] = ("keeps", gid, kept)
     if a == "01_sgd":
         (base / "corrupt" / a).mkdir(parents=True)
         (base / "corrupt" / a / f"{a}.ipynb").write_bytes(b'{"cells": [ this is not json')
@@ -245,6 +249,12 @@ def recorded_bulk(tmp_path_factory) -> dict:
     return _CACHE["bulk"]
 
 
+def _function_points(a: str, gid: str) -> float:
+    """The points of graded function ``gid``'s test cells (``test_<gid>_visible`` and ``_hidden``)."""
+    return sum(nbgrader_meta(c)["points"] for c in grade_cells(nbformat.read(solution_notebook(a), 4))
+               if re.fullmatch(rf"test_{re.escape(gid)}_(visible|hidden)", nbgrader_meta(c)["grade_id"]))
+
+
 def _max_score(a: str) -> float:
     points = sum(nbgrader_meta(c)["points"] for c in grade_cells(nbformat.read(solution_notebook(a), 4)))
     return int(points) if float(points).is_integer() else points
@@ -313,6 +323,12 @@ def test_scores_match_what_each_submission_deserves(a, tmp_path_factory):
             if score >= top or not own:
                 problems.append(f"{sid}: {score}/{top}; the mistake must lose points in test_{gid}_* "
                                 f"(failed: {row['failed_tests'] or 'none'})")
+        elif isinstance(want, tuple) and want[0] == "keeps":  # correct but different: keeps what the policy says
+            gid, kept = want[1], want[2]
+            others = top - _function_points(a, gid)
+            if abs((score - others) - kept) > 1e-6:
+                problems.append(f"{sid}: its tests of {gid} earned {score - others:g}, the policy says {kept:g} "
+                                f"(failed: {row['failed_tests'] or 'none'}; aspects: {row.get('failed_aspects', '?')})")
     assert problems == [], "\n".join(problems)
 
 

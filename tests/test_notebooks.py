@@ -1,5 +1,6 @@
 """Every release notebook runs with its stubs: each graded test fails with the stub's
-NotImplementedError and nothing else fails.
+NotImplementedError (a test scored by aspects scores 0 by nbgrader's rule and shows the stub's
+message in its output) and nothing else fails.
 
 Each release notebook is executed once per run: the notebooks of ``BROWSER_RUN`` by the browser
 suite (``tests/browser``, which checks the same things in JupyterLab), the others here, headless;
@@ -9,6 +10,7 @@ where the browser suite cannot run, all of them here. The solution notebooks are
 
 import nbformat
 import pytest
+from nbgrader.utils import determine_grade
 
 from .support import BROWSER_RUN, assignment_names, browser_available, cell_error, execute, nbgrader_meta, release_notebook
 
@@ -27,8 +29,15 @@ def release_failures(nb) -> list[str]:
         meta = nbgrader_meta(cell)
         err = cell_error(cell)
         if meta.get("grade"):
-            if err is None:
-                problems.append(f"{meta['grade_id']} passes on the untouched stub: it tests nothing")
+            if err is None:  # a cell scored by aspects reports the stub in its output and scores 0
+                score, points = determine_grade(cell)
+                shown = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+                if score is None or score > 0:
+                    problems.append(f"{meta['grade_id']} passes on the untouched stub ({score} of {points} points): "
+                                    "it tests nothing")
+                elif "NotImplementedError" not in shown or "Not implemented yet" not in shown:
+                    problems.append(f"{meta['grade_id']} scores 0 on the stub without showing the stub's message: "
+                                    f"{shown[:200]!r}")
             elif err["ename"] != "NotImplementedError" or "Not implemented yet" not in err["evalue"]:
                 problems.append(f"{meta['grade_id']} should fail with the stub's NotImplementedError telling the "
                                 f"student what to do, got {err['ename']}: {err['evalue'][:200]}")
@@ -57,6 +66,13 @@ def test_release_check_fails_on_a_test_that_passes_the_stub_or_a_broken_experime
     for c in graded:
         c.outputs = [nbformat.from_dict(err)]
     assert release_failures(nb) == []
+    stub_said = {"output_type": "stream", "name": "stdout", "text": "NotImplementedError: Not implemented yet: ...\n"}
+    graded[0].outputs = [nbformat.from_dict(stub_said),
+                         nbformat.from_dict({"output_type": "execute_result", "data": {"text/plain": "0"},
+                                             "metadata": {}, "execution_count": 1})]
+    assert release_failures(nb) == [], "a test scored by aspects at 0 that shows the stub's message is right"
+    graded[0].outputs[1]["data"]["text/plain"] = "0.5"
+    assert len(release_failures(nb)) == 1, "points earned by the stub"
     graded[0].outputs = []
     graded[1].outputs = [nbformat.from_dict({**err, "ename": "TypeError"})]
     plain.outputs = [nbformat.from_dict({**err, "ename": "ValueError"})]

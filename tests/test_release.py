@@ -10,7 +10,7 @@ import pytest
 from autograder import authoring
 
 from .support import (GENERIC_LINES, HIDDEN_BEGIN, HIDDEN_END, NOTEBOOKS, ROOT, SOLUTION_BEGIN, SOLUTION_END, SOLUTIONS,
-                      answer_cells, assignment_names, grade_cells, nbgrader_meta, region_lines,
+                      answer_cells, assignment_names, grade_cells, nbgrader_meta, public_lines, region_lines,
                       release_notebook, run_cli, solution_notebook)
 
 ASSIGNMENTS = assignment_names()
@@ -27,7 +27,7 @@ def secret_lines(a: str) -> set[str]:
             s = line.strip()
             if s and s not in GENERIC and not s.startswith("#") and len(s) >= 12:
                 out.add(s)
-    return out
+    return out - public_lines(nb)
 
 
 def test_there_are_assignments():
@@ -186,3 +186,35 @@ def test_the_dependency_check_refuses_a_test_reading_an_experiment_variable():
 def _locals(source: str) -> set[str]:
     _, *inner = _nested_scopes(source)
     return {s.get_name() for table in inner for s in table.get_symbols() if s.is_local()}
+
+
+@pytest.mark.parametrize("a", ASSIGNMENTS)
+def test_scored_cells_follow_the_aspects_contract(a):
+    """A test cell scored by aspects (docs/authoring.md, "Points by aspect") declares the function it
+    grades and exactly the cell's nbgrader points, and its last statement is ``score.result()`` (the
+    value nbgrader reads); in a hidden cell that line is outside the hidden markers, and the aspects
+    are inside them. Literal aspect points must add up to the cell's."""
+    for cell in grade_cells(nbformat.read(solution_notebook(a), as_version=4)):
+        meta = nbgrader_meta(cell)
+        if "Aspects(" not in cell.source:
+            continue
+        gid = meta["grade_id"]
+        tree = ast.parse("\n".join(ln for ln in cell.source.splitlines() if not ln.lstrip().startswith("%")))
+        made = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "Aspects"]
+        assert len(made) == 1, f"{gid}: one Aspects(...) per test cell"
+        fn = ast.literal_eval(made[0].args[0])
+        points = ast.literal_eval({k.arg: k.value for k in made[0].keywords}["points"])
+        assert gid in (f"test_{fn}_visible", f"test_{fn}_hidden"), f"{gid} scores {fn!r}"
+        assert points == meta["points"], f"{gid}: Aspects(points={points}) but the cell is worth {meta['points']}"
+        last = tree.body[-1]
+        assert isinstance(last, ast.Expr) and ast.unparse(last) == "score.result()", \
+            f"{gid}: the last statement must be score.result(), not {ast.unparse(last)[:60]!r}"
+        literal = [n.args[1] for n in ast.walk(tree) if isinstance(n, ast.Call)
+                   and getattr(n.func, "attr", "") == "aspect" and len(n.args) == 2]
+        if all(isinstance(v, ast.Constant) for v in literal):
+            assert abs(sum(v.value for v in literal) - points) < 1e-9, f"{gid}: aspects add up to {sum(v.value for v in literal)}"
+        if gid.endswith("_hidden"):
+            hidden = "\n".join(region_lines(cell.source, HIDDEN_BEGIN, HIDDEN_END))
+            tail = cell.source.split(HIDDEN_END, 1)[1]
+            assert "score.aspect(" in hidden and "score.result()" in tail, \
+                f"{gid}: aspects inside the hidden markers, score.result() after them"

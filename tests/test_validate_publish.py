@@ -1,9 +1,11 @@
 """`validate` tells pass from fail by its exit code; `publish` writes a tree that leaks nothing."""
 
+import re
+
 import nbformat
 import pytest
 
-from .support import (GENERIC_LINES, HIDDEN_BEGIN, HIDDEN_END, NOTEBOOKS, ROOT, SOLUTION_BEGIN, SOLUTION_END, region_lines,
+from .support import (GENERIC_LINES, HIDDEN_BEGIN, HIDDEN_END, NOTEBOOKS, ROOT, SOLUTION_BEGIN, SOLUTION_END, public_lines, region_lines,
                       release_notebook, run_cli, solution_notebook, submission, assignment_names)
 
 ASSIGNMENTS = assignment_names()
@@ -13,11 +15,14 @@ def all_secret_lines(assignments=None) -> set[str]:
     """Non-trivial solution and hidden-test lines of the given assignments (default: all)."""
     out = set()
     for a in assignments or ASSIGNMENTS:
-        for cell in nbformat.read(solution_notebook(a), 4).cells:
+        nb = nbformat.read(solution_notebook(a), 4)
+        mine = set()
+        for cell in nb.cells:
             for ln in region_lines(cell.source, SOLUTION_BEGIN, SOLUTION_END) + region_lines(cell.source, HIDDEN_BEGIN, HIDDEN_END):
                 s = ln.strip()
                 if len(s) >= 16 and not s.startswith("#") and s not in GENERIC_LINES:
-                    out.add(s)
+                    mine.add(s)
+        out |= mine - public_lines(nb)
     return out
 
 
@@ -73,3 +78,21 @@ def test_publish_writes_a_student_tree_without_solutions(tmp_path):
             assert not leaked, f"{f} leaks solution lines: {sorted(leaked)[:3]}"
     r = run_cli("publish", str(dest))
     assert r.returncode != 0, "publishing over a non-empty folder must refuse"
+
+
+def test_the_published_tree_links_only_to_what_it_holds(tmp_path):
+    """Every relative link of every Markdown file in the student tree (its README first) resolves
+    inside the tree: none leads to tests/, solutions/ or an instructor guide it leaves out."""
+    dest = tmp_path / "student"
+    assert run_cli("publish", str(dest)).returncode == 0
+    readme = (dest / "README.md").read_text(encoding="utf-8")
+    assert "make lab" in readme and "make test" in readme and "01_sgd" in readme
+    broken = []
+    for md in dest.rglob("*.md"):
+        for target in re.findall(r"\]\(([^)\s]+)\)", md.read_text(encoding="utf-8")):
+            if re.match(r"[a-z]+:", target) or target.startswith("#"):
+                continue
+            path = (md.parent / target.split("#", 1)[0]).resolve()
+            if not path.exists():
+                broken.append(f"{md.relative_to(dest)} -> {target}")
+    assert broken == [], broken

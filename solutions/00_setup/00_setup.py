@@ -47,6 +47,7 @@ import torch
 from tqdm.auto import tqdm
 
 import course_utils
+from course_utils.aspects import Aspects
 from course_utils.checks import check_close, check_same_kind
 from course_utils.device import describe_environment, get_device, has_gpu, seed_everything
 from course_utils.exercise import experiment
@@ -74,7 +75,7 @@ print(f"course_utils {course_utils.__version__}, device: {DEVICE}")
 # | 05 | second-order optimization | `newton_step`, `lbfgs_direction`, `lbfgs` |
 # | 06 | optimizer showdown | your rules training a real network, a training recipe |
 # | 07 | model ensembles | `ensemble_predict`, snapshot ensembles, Polyak averaging |
-# | 08 | dropout | `dropout_forward`, `dropout_backward` |
+# | 08 | dropout | `dropout_forward`, `dropout_backward`, `Dropout` |
 # | 09 | data augmentation | flips, crops and scales, 10-crop testing, colour jitter, PCA colour, ... |
 # | 10 | DropConnect, fractional max pooling, stochastic depth | `dropconnect_forward`, `fractional_max_pool2d`, `stochastic_depth` |
 # | 11 | transfer learning | linear probe, fine-tuning the last $k$ layers, discriminative learning rates |
@@ -215,14 +216,26 @@ def square(x):
 # ### 3.2 A visible test cell
 #
 # In a real notebook, test cells are **locked**: you can run them, not edit them (nothing in this
-# tour is locked, since nothing is graded). A test cell passes when it runs without an error, and then
-# earns all its points; an error anywhere in it earns none. Visible tests
-# use numbers you can check by hand, here $(-2)^2 = 4$, $0.5^2 = 0.25$ and $3^2 = 9$. They also know
-# the answers that typical mistakes give (`suspects`), so that a failure tells you *what* is wrong
-# instead of printing two arrays.
+# tour is locked, since nothing is graded). Visible tests use numbers you can check by hand, here
+# $(-2)^2 = 4$, $0.5^2 = 0.25$ and $3^2 = 9$. They also know the answers that typical mistakes give
+# (`suspects`), so that a failure tells you *what* is wrong instead of printing two arrays.
+#
+# **Points are split into aspects** (in notebooks 01-03 and 08; the other notebooks' test cells still
+# earn all their points or none, for now). A test cell checks several things about your function, and
+# each is an *aspect* worth part of the cell's points: the values themselves carry the largest share,
+# the requirements around them (torch tensors on any device, dtypes, defaults, the state kept in
+# `config`...) the rest. Each aspect is scored on its own, so a correct algorithm that misses one
+# requirement keeps most of its points, and the table under the cell says exactly which aspect failed
+# and why. Two rules: every aspect also checks some of the function's values, so that only a function
+# that really computes them earns anything (a stub, or a function that returns its input, earns
+# nothing; a function whose values are wrong loses most aspects), and a function that hands the work
+# to `torch.optim` earns nothing at all. The cell's last line, `score.result()`, shows the table and
+# the points; the grader reads the same number. A failed aspect does not stop the notebook: read the
+# cell's output.
 
 # %%
 x = np.array([-2.0, 0.5, 3.0])
+xt = torch.tensor([-2.0, 0.5, 3.0])
 expected = np.array([4.0, 0.25, 9.0])
 suspects = {
     "you doubled x (2 * x) instead of squaring it (x * x)": 2 * x,
@@ -230,20 +243,28 @@ suspects = {
     "you cubed x (x ** 3) instead of squaring it": x**3,
     "the sign is wrong: x squared is never negative": -expected,
 }
-check_close(square(x), expected, "square(x)", suspects=suspects)
-check_same_kind(square(x), x, "square(x) for a NumPy input")
 
-xt = torch.tensor([-2.0, 0.5, 3.0])
-check_same_kind(square(xt), xt, "square(x) for a torch input")
-check_close(square(xt), expected, "square(x) for a torch input", rtol=1e-6)
-print("All visible tests passed.")
+
+def test_square(fn):
+    """The toy's test: two aspects, worth 2 points together."""
+    score = Aspects("square", points=2)
+    with score.aspect("values on NumPy arrays", 1.5):
+        check_close(fn(x), expected, "square(x)", suspects=suspects)
+        check_same_kind(fn(x), x, "square(x) for a NumPy input")
+    with score.aspect("torch tensors: values, kind, dtype and device", 0.5):
+        check_close(fn(xt), expected, "square(x) for a torch input", rtol=1e-6)
+        check_same_kind(fn(xt), xt, "square(x) for a torch input")
+    return score.result()
+
+
+test_square(square)
 
 # %% [markdown]
 # ### 3.3 What a failing test tells you
 #
-# Here are four plausible wrong versions of `square`. We run the same check on each and, instead of
-# letting the error stop the notebook, catch it and print its message: this is exactly the last line
-# you would see under a failing test cell.
+# Here are four plausible wrong versions of `square`. We run the same test on each: what it prints is
+# exactly what you would see under a test cell (in JupyterLab the cell's result is also shown as a
+# table of its aspects).
 
 # %%
 def square_doubled(x):
@@ -262,25 +283,26 @@ def square_numpy_only(x):
     return np.asarray(x) ** 2  # np.asarray turns a torch tensor into a NumPy array
 
 
-wrong_versions = [(square_doubled, x), (square_forgot_return, x), (square_off_by_one, x), (square_numpy_only, xt)]
-for fn, inputs in wrong_versions:
-    try:
-        check_close(fn(inputs), expected, "square(x)", suspects=suspects)
-        check_same_kind(fn(inputs), inputs, "square(x)")
-    except AssertionError as err:
-        print(f"{fn.__name__}:\n  AssertionError: {err}\n")
+for fn in [square_doubled, square_forgot_return, square_off_by_one, square_numpy_only]:
+    print(f"--- {fn.__name__}")
+    points = test_square(fn)
+    print()
 
 # %% [markdown]
-# Read these messages before reaching for a debugger: the first two name the mistake; the third
+# Read these messages before reaching for a debugger: for the first two, the NumPy aspect names the
+# mistake; the third
 # shows expected and actual values side by side (every entry is off by exactly 1); the fourth says
-# what to write instead.
+# what to write instead. The first three get the values wrong and earn nothing. The fourth is right
+# on NumPy arrays and misses one requirement, torch tensors: it keeps 1.5 of the 2 points, and its
+# message says what to fix.
 #
 # ### 3.4 Unfinished exercises and experiment cells
 #
 # Experiments call your functions. If an exercise is not done yet, its stub raises
 # `NotImplementedError`, and an experiment that called it would stop the notebook with a long
 # traceback. That is why every experiment cell is wrapped in `with experiment("title"):`, which turns
-# exactly this one error into a polite note, so that **Run All** still reaches the end. Here is a stub
+# exactly this one error into a polite note, so that **Run All** goes on past the experiments (it stops
+# only at a hidden-test cell whose function is still a stub: see 3.5). Here is a stub
 # left unfinished on purpose:
 
 # %%
@@ -310,8 +332,10 @@ except TypeError as err:
 # %% [markdown]
 # ### 3.5 Hidden tests and points
 #
-# After the visible tests comes a **hidden test** cell. In your copy it keeps only a comment saying
-# what it checks: its body was removed from the release, and the grader puts it back. Hidden tests are strict: they compare your function with an independent oracle
+# After the visible tests comes a **hidden test** cell. In your copy it keeps a comment saying what
+# it checks and one call of your function (which fails while the function is a stub, so **Run All**
+# stops there until you have written it); the rest of its body was removed from the release, and the
+# grader puts it back. Hidden tests are strict: they compare your function with an independent oracle
 # (`torch.optim`, `torch.nn.functional`, a closed form) over many steps, several shapes and dtypes,
 # NumPy and torch inputs. So passing the visible tests is *necessary*, not sufficient: read the
 # docstring and handle everything it promises (the defaults in `config`, float32 and float64, torch
@@ -364,7 +388,8 @@ else:
 # - **Never edit a locked cell** (setup and tests). The grader replaces locked cells by its own
 #   copies, so an edit there changes nothing except your own confusion.
 # - **Don't rename graded functions or change their signatures**, and keep each answer in its own
-#   answer cell. Helper functions are fine, if they are defined inside the answer cell too.
+#   answer cell. Helper functions are fine, in the answer cell or in a cell of your own that only
+#   defines things (functions, classes, constants).
 # - **Don't copy or paste graded cells**: a copy carries the same `grade_id`, and nbgrader then
 #   ignores one of them. For scratch work, insert a *new* cell (the <kbd>+</kbd> button).
 # - **No slow top-level work in answer cells**, and no infinite loops: each cell has a time limit
@@ -384,9 +409,10 @@ else:
 #   python -m autograder validate notebooks/01_sgd/01_sgd.ipynb
 #   ```
 #
-#   It prints `PASS` or `FAIL` with the first line of each failing test and its error, and exits
-#   with status 1 if anything failed (handy in a script). Both run the *visible* tests only: in your
-#   copy the hidden tests have nothing to run.
+#   It prints `PASS` or `FAIL` per notebook, and for each failing test its name, its points and each
+#   failed aspect with its whole message; it exits with status 1 if anything failed (handy in a
+#   script). Both run what is in your copy: the visible tests, and the one call at the top of each
+#   hidden-test cell. The hidden tests themselves run only when your work is graded.
 
 # %% [markdown]
 # ### Questions
@@ -396,10 +422,12 @@ else:
 #
 # <details><summary>Answer</summary>
 #
-# Visible tests check a few hand-worked cases; hidden tests check many steps, shapes, dtypes and
-# torch inputs against an oracle. Typical causes: the code only works for NumPy arrays (an `np.*`
-# call on a torch tensor), a state such as Adam's `t` is not stored back into `config`, or a default
-# from the docstring is missing.
+# Visible tests check a few hand-worked cases; hidden tests check many steps, random shapes and
+# values, float32 and float64, and torch tensors (a GPU tensor too, when the grader has one) against
+# an oracle. Typical causes: a bug that the few hand-worked numbers cannot show (a step that is only
+# right for the first few calls, a hyperparameter read from the wrong key but equal to its default
+# in the visible case), or a state stored in `config` that the next call does not read back the way
+# torch does.
 # </details>
 #
 # **Q2.** An experiment cell prints "skipped: \`adam\` still raises NotImplementedError". What do
@@ -481,8 +509,7 @@ with experiment("a first look at two loss landscapes"):
 #
 # - **Check your work** with the visible tests, the **Validate** button, or
 #   `python -m autograder validate notebooks/NN_name/NN_name.ipynb` from the course's root folder.
-#   In a student-only copy of the course (one without the `autograder/` and `solutions/` folders),
-#   use nbgrader's own command, `nbgrader validate notebooks/NN_name/NN_name.ipynb`, and read what it
+#   In a copy of the course without the `autograder/` folder, use nbgrader's own command, `nbgrader validate notebooks/NN_name/NN_name.ipynb`, and read what it
 #   prints (`VALIDATION FAILED ON n CELL(S)`, followed by each failing cell and its error): it exits
 #   with status 0 even when a test fails.
 # - **Run the hidden tests too**, if you have the full repository: copy your notebook into a folder
@@ -504,9 +531,12 @@ else:
     has = {name: (ROOT / name).is_dir() for name in ["notebooks", "solutions", "autograder"]}
     for name, present in has.items():
         print(f"{name + '/':12s} {'present' if present else 'absent'}")
-    print("\nThis is the full repository: solutions and the grading tools are here."
-          if has["solutions"] and has["autograder"] else
-          "\nThis is a student copy: no solutions here; validate with nbgrader's own command.")
+    if has["solutions"] and has["autograder"]:
+        print("\nThis is the full repository: solutions and the grading tools are here.")
+    elif has["autograder"]:
+        print("\nThis is a student copy: no solutions here; validate with `python -m autograder validate ...`.")
+    else:
+        print("\nThis copy has no grading tools: validate with nbgrader's own command.")
 
 # %% [markdown]
 # ## Summary
@@ -519,7 +549,9 @@ else:
 #   test and every experiment also runs on a laptop CPU. `COURSE_DEVICE=cpu` forces the CPU.
 # - You fill in **answer cells** (replace the `NotImplementedError` stub, run the cell), then run the
 #   **visible tests**, whose messages name typical mistakes. **Hidden tests** run only when grading and
-#   are stricter. A test cell earns all its points or none.
+#   are stricter. In notebooks 01-03 and 08 a test cell's points are split into aspects, so a right
+#   algorithm that misses one requirement keeps most of them; elsewhere a test cell earns all its
+#   points or none, for now.
 # - Experiments wait politely (`with experiment(...)`) for unfinished exercises, but never hide a real
 #   bug.
 # - The grader may run only setup, answer and test cells: keep answers self-contained, leave locked

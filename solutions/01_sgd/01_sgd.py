@@ -58,7 +58,8 @@ import matplotlib.pyplot as plt
 import torch
 from tqdm.auto import tqdm
 
-from course_utils.checks import (check_close, check_own_implementation, check_same_kind,
+from course_utils.aspects import Aspects
+from course_utils.checks import (check_close, check_own_implementation, check_runs_on_meta, check_same_kind,
                                  check_update_signature, to_numpy, torch_optimizer_path)
 from course_utils.device import get_device, seed_everything
 from course_utils.exercise import experiment
@@ -69,6 +70,20 @@ from course_utils.plotting import plot_landscape, plot_loss_curves, plot_traject
 rng = seed_everything(0)
 DEVICE = get_device()
 print(f"device: {DEVICE}")
+
+
+def check_not_torch_optim(rule, name, config):
+    """The gate of every test cell of an update rule: called on NumPy arrays and on torch tensors with
+    torch.optim refused, ``rule`` must not hand its step to torch.optim. Any other error is left to
+    the cell's aspects, which report it."""
+    for w in (np.linspace(-1.0, 1.0, 3), torch.linspace(-1.0, 1.0, 3)):
+        try:
+            check_own_implementation(rule, name, w, 0.5 * w + 0.25, dict(config))
+        except AssertionError as err:
+            if "write the update rule yourself" in str(err):
+                raise
+        except Exception:  # noqa: BLE001 - a crash is the aspects' business
+            pass
 
 # %% [markdown]
 # ## 1. Gradient descent and SGD
@@ -128,7 +143,7 @@ with experiment("the negative gradient on a narrow valley"):
 # - `w`: the current weights; `dw`: the gradient of the loss at `w` (same shape).
 # - `config`: a dict of hyperparameters (and, for later rules, state such as a velocity). It may be
 #   `None`; missing hyperparameters get their defaults with `config.setdefault(...)`, which the
-#   cell already does for you.
+#   cell already does for you. Keep the caller's other entries of `config` as they are.
 # - It returns the pair `(next_w, config)`, so that the caller can feed `config` back in at the next
 #   step. `next_w` is a new array: leave `w` and `dw` as they were (write `w - ...`, not `w -= ...`),
 #   since a caller may still need the old weights, as the experiments of later notebooks do.
@@ -137,8 +152,14 @@ with experiment("the negative gradient on a narrow valley"):
 # same kind of array, with the same dtype and on the same device as `w`: then one implementation
 # drives both the toy problems and real networks. Operators (`-`, `*`) work on both. Avoid `np.*`
 # functions on tensors: some (`np.asarray`, `np.zeros_like`, `np.where`) silently turn a tensor into a
-# NumPy array, others (`np.subtract`, `np.sqrt`) hand back a tensor on the CPU with a warning but fail
-# on a GPU tensor.
+# NumPy array, others (`np.subtract`, `np.sqrt`) hand back a tensor on the CPU (with a
+# `DeprecationWarning` about `__array_wrap__`) but fail on a GPU tensor. So that this shows on any
+# machine, the tests also run your rule on tensors of PyTorch's `meta` device, which have a shape and
+# a dtype but no data: NumPy cannot read them, just as it cannot read a GPU tensor.
+#
+# Write the rule yourself: the hidden tests compare it with `torch.optim.SGD`, so a rule that hands
+# its step to `torch.optim` (directly, or through `course_utils.notebook_import.torch_stand_in`, which
+# notebook 06 uses for rules not written yet) earns nothing.
 #
 # $$ \text{next\_w} = w - \text{learning\_rate} \cdot dw, \qquad \text{learning\_rate} = 10^{-2} \text{ by default.} $$
 
@@ -157,7 +178,7 @@ def sgd(w, dw, config=None):
     Returns:
     - next_w: the updated weights, a new array (w and dw are left unchanged); same kind, shape,
       dtype and device as w.
-    - config: the config dict, with every default filled in.
+    - config: the config dict, with every default filled in (its other entries kept).
     """
     if config is None:
         config = {}
@@ -175,115 +196,145 @@ def sgd(w, dw, config=None):
 # The numbers are worked by hand: with $w = (1, -2, 3)$, $dw = (0.5, 0.5, -1)$ and a learning rate of
 # $0.5$, the step is $0.5\,dw = (0.25, 0.25, -0.5)$, so $\text{next\_w} = (0.75, -2.25, 3.5)$. If your
 # answer matches a typical mistake, the message names it.
+#
+# The cell's points are split into **aspects**, each scored on its own and shown in a table under
+# the cell, passed or failed with its reason: the hand-worked step (1 point), the default learning
+# rate and the caller's other config entries (0.4), leaving `w` and `dw` as they were (0.2), and
+# float32 and torch tensors, a meta tensor included (0.4). Each aspect checks the step's values too,
+# so a wrong step loses most of them, while a right step that misses one requirement loses only that
+# aspect. A rule handed to `torch.optim` earns nothing.
 
 # %% nbgrader={"grade": true, "grade_id": "test_sgd_visible", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 w = np.array([1.0, -2.0, 3.0])
 dw = np.array([0.5, 0.5, -1.0])
+score = Aspects("sgd", points=2)
 
-# 1. One step with learning_rate 0.5: next_w = w - 0.5 * dw; w and dw stay as they were.
-w_in, dw_in = w.copy(), dw.copy()
-next_w, config = check_update_signature(sgd(w_in, dw_in, {"learning_rate": 0.5}), "sgd")
-assert np.array_equal(dw_in, dw), "sgd changed dw: leave the gradient as it was"
-assert np.array_equal(w_in, w), ("sgd changed w in place (w -= ... or w[...] = ...): return a new array, "
-                                 "next_w = w - learning_rate * dw, and leave w as it was (a caller may still need it)")
-check_close(next_w, np.array([0.75, -2.25, 3.5]), "next_w (learning_rate=0.5)", suspects={
-    "the step goes uphill: subtract learning_rate * dw from w, don't add it": [1.25, -1.75, 2.5],
-    "learning_rate from config is ignored: you stepped with the default 1e-2, not config['learning_rate']":
-        [0.995, -2.005, 3.01],
-    "the learning rate is missing: you stepped by dw itself": [0.5, -2.5, 4.0],
-    "the learning rate is applied twice (learning_rate**2 * dw)": [0.875, -2.125, 3.25],
-    "w did not move: next_w must be w - learning_rate * dw": [1.0, -2.0, 3.0],
-    "you stepped against w instead of the gradient dw": [0.5, -1.0, 1.5],
-})
-check_same_kind(next_w, w, "next_w")
+# The rule must be yours. torch.optim is what the hidden test compares against, so a rule that
+# hands the step to a torch.optim optimizer (or to torch_stand_in) earns nothing.
+with score.required("your own rule (not torch.optim)"):
+    check_not_torch_optim(sgd, "sgd", {"learning_rate": 0.5})
 
-# 2. No config at all: the default learning rate 1e-2 is used and recorded in the returned config.
-try:
-    result = sgd(w.copy(), dw.copy())
-except Exception as err:
-    raise AssertionError(f"sgd(w, dw) without a config crashed with {type(err).__name__}: {err}. "
-                         "Keep the lines `if config is None: config = {}`.") from err
-next_w, config = check_update_signature(result, "sgd")
-assert "learning_rate" in config, "the returned config has no 'learning_rate': fill it with config.setdefault"
-assert config["learning_rate"] == 1e-2, f"the default learning_rate must be 1e-2, got {config['learning_rate']}"
-check_close(next_w, np.array([0.995, -2.005, 3.01]), "next_w (default learning_rate)")
+with score.aspect("one hand-worked step on NumPy arrays (learning_rate 0.5)", 1.0):
+    next_w, config = check_update_signature(sgd(w.copy(), dw.copy(), {"learning_rate": 0.5}), "sgd")
+    check_close(next_w, np.array([0.75, -2.25, 3.5]), "next_w (learning_rate=0.5)", suspects={
+        "the step goes uphill: subtract learning_rate * dw from w, don't add it": [1.25, -1.75, 2.5],
+        "learning_rate from config is ignored: you stepped with the default 1e-2, not config['learning_rate']":
+            [0.995, -2.005, 3.01],
+        "the learning rate is missing: you stepped by dw itself": [0.5, -2.5, 4.0],
+        "the learning rate is applied twice (learning_rate**2 * dw)": [0.875, -2.125, 3.25],
+        "w did not move: next_w must be w - learning_rate * dw": [1.0, -2.0, 3.0],
+        "you stepped against w instead of the gradient dw": [0.5, -1.0, 1.5],
+    })
+    check_same_kind(next_w, w, "next_w")
 
-# 3. A config without the key gets the default; other keys are kept.
-next_w, config = check_update_signature(sgd(w.copy(), dw.copy(), {"other": 7}), "sgd")
-assert config.get("learning_rate") == 1e-2, "a config without 'learning_rate' must get the default 1e-2"
-assert config.get("other") == 7, "sgd must keep the other entries of config"
+with score.aspect("the default learning rate 1e-2, filled in and recorded; other entries of config kept", 0.4):
+    try:
+        result = sgd(w.copy(), dw.copy())
+    except NotImplementedError:
+        raise
+    except Exception as err:
+        raise AssertionError(f"sgd(w, dw) without a config crashed with {type(err).__name__}: {err}"
+                             + (" (keep the lines `if config is None: config = {}`)" if "'NoneType' object has no attribute" in str(err) else "")
+                             ) from err
+    next_w, config = check_update_signature(result, "sgd")
+    assert "learning_rate" in config, "the returned config has no 'learning_rate': fill it with config.setdefault"
+    assert config["learning_rate"] == 1e-2, f"the default learning_rate must be 1e-2, got {config['learning_rate']}"
+    check_close(next_w, np.array([0.995, -2.005, 3.01]), "next_w (default learning_rate)")
+    next_w, config = check_update_signature(sgd(w.copy(), dw.copy(), {"other": 7}), "sgd")
+    assert config.get("learning_rate") == 1e-2, "a config without 'learning_rate' must get the default 1e-2"
+    assert config.get("other") == 7, "sgd must keep the other entries of config"
 
-# 4. float32 in, float32 out; a torch tensor in, a torch tensor out (same dtype).
-next_w, _ = sgd(w.astype(np.float32), dw.astype(np.float32), {"learning_rate": 0.5})
-check_same_kind(next_w, w.astype(np.float32), "next_w for a float32 NumPy input")
-wt, dwt = torch.tensor([1.0, -2.0, 3.0]), torch.tensor([0.5, 0.5, -1.0])
-try:
-    next_wt, _ = check_update_signature(sgd(wt.clone(), dwt.clone(), {"learning_rate": 0.5}), "sgd")
-except (AttributeError, TypeError, RuntimeError) as err:
-    raise AssertionError(
-        f"sgd crashed on torch tensors ({type(err).__name__}: {err}). NumPy-only methods and functions "
-        "(w.copy(), np.copy(w), np.array(w)) do not work on a tensor, or turn it into a NumPy array: write "
-        "next_w = w - learning_rate * dw, which makes a new array of w's own kind") from err
-check_same_kind(next_wt, wt, "next_w for a torch input")
-check_close(next_wt, np.array([0.75, -2.25, 3.5]), "next_w for a torch input", rtol=1e-6)
-# A tensor on the "meta" device has a shape and a dtype but no data: NumPy cannot read it, as it
-# cannot read a GPU tensor. A rule written with operators works on it; np.subtract or np.sqrt fail.
-wm, dwm = torch.empty(3, device="meta"), torch.empty(3, device="meta")
-try:
-    next_wm, _ = check_update_signature(sgd(wm, dwm, {"learning_rate": 0.5}), "sgd")
-except (TypeError, RuntimeError, NotImplementedError) as err:
-    raise AssertionError(
-        f"sgd failed on a tensor whose data NumPy cannot read ({type(err).__name__}: {err}), as a GPU tensor "
-        "would: a NumPy function (np.subtract, np.sqrt, np.zeros_like...) was given a torch tensor. Use "
-        "operators (-, *, **) or torch functions for tensors") from err
-assert isinstance(next_wm, torch.Tensor) and next_wm.device.type == "meta", (
-    "for a tensor on a device other than the CPU, next_w must stay a tensor on that device")
-# Last: the rule must be yours. torch.optim is what the hidden test compares against, so a rule
-# that hands the step to a torch.optim optimizer (or to torch_stand_in) fails here.
-check_own_implementation(sgd, "sgd", w.copy(), dw.copy())
-print("All visible tests passed.")
+with score.aspect("w and dw left as they were: next_w is a new array", 0.2):
+    w_in, dw_in = w.copy(), dw.copy()
+    next_w, _ = check_update_signature(sgd(w_in, dw_in, {"learning_rate": 0.5}), "sgd")
+    check_close(next_w, np.array([0.75, -2.25, 3.5]), "next_w (learning_rate=0.5)")
+    assert np.array_equal(dw_in, dw), "sgd changed dw: leave the gradient as it was"
+    assert np.array_equal(w_in, w), ("sgd changed w in place (w -= ... or w[...] = ...): return a new array, "
+                                     "next_w = w - learning_rate * dw, and leave w as it was (a caller may still need it)")
+
+with score.aspect("float32 and torch tensors: kind, dtype and device (a meta tensor too)", 0.4):
+    next_w, _ = check_update_signature(sgd(w.astype(np.float32), dw.astype(np.float32), {"learning_rate": 0.5}), "sgd")
+    check_same_kind(next_w, w.astype(np.float32), "next_w for a float32 NumPy input")
+    wt, dwt = torch.tensor([1.0, -2.0, 3.0]), torch.tensor([0.5, 0.5, -1.0])
+    try:
+        next_wt, _ = check_update_signature(sgd(wt.clone(), dwt.clone(), {"learning_rate": 0.5}), "sgd")
+    except (AttributeError, TypeError, RuntimeError) as err:
+        raise AssertionError(
+            f"sgd crashed on torch tensors ({type(err).__name__}: {err}). NumPy-only methods and functions "
+            "(w.copy(), np.copy(w), np.array(w)) do not work on a tensor, or turn it into a NumPy array: write "
+            "next_w = w - learning_rate * dw, which makes a new array of w's own kind") from err
+    check_same_kind(next_wt, wt, "next_w for a torch input")
+    check_close(next_wt, np.array([0.75, -2.25, 3.5]), "next_w for a torch input", rtol=1e-6)
+    # A tensor on the "meta" device has a shape and a dtype but no data: NumPy cannot read it, as it
+    # cannot read a GPU tensor. A rule written with operators works on it; np.subtract fails.
+    check_runs_on_meta(sgd, "sgd", {"learning_rate": 0.5})
+
+score.result()
 
 # %% [markdown]
 # ### Hidden tests (3 points)
 #
-# When grading, this cell compares your rule with an independent oracle, `torch.optim.SGD`, over
-# many steps fed the same random gradients, in several shapes and dtypes, for NumPy and torch
-# inputs (and a CUDA tensor when a GPU is present). Run it: in your copy it only prints a line.
+# When grading, this cell compares your rule with an independent oracle, `torch.optim.SGD`, over many
+# steps fed the same random gradients, in several shapes and dtypes, for NumPy and torch inputs (a meta
+# tensor, and a CUDA tensor when a GPU is present). Its aspects: the values on NumPy arrays at given learning rates
+# (1.5 points), the same on torch tensors (0.6), NumPy arrays keeping their dtype (0.3), the defaults
+# (0.6). In your copy the cell keeps one call of the function only: while the function is a stub that
+# call fails (and **Run All** stops there); once the function runs, the cell prints "Hidden tests run when grading."
 
 # %% nbgrader={"grade": true, "grade_id": "test_sgd_hidden", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 # Hidden: sgd agrees with torch.optim.SGD over 120 steps (shapes (3,), (4,5), (2,3,4); float32/float64; NumPy/torch; default learning rate; config returned).
-check_update_signature(sgd(np.zeros(3), np.ones(3)), "sgd")  # a first call: this cell fails until sgd runs
+check_update_signature(sgd(np.zeros(3), np.ones(3), {"learning_rate": 0.1}), "sgd")  # fails until sgd runs
+score = Aspects("sgd", points=3)
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(20240101)
-_kinds = ["numpy", "cpu"] + (["cuda"] if torch.cuda.is_available() else [])
-_settings = [("config=None", None), ("config={}", {}), ("config={'momentum': 0.9}", {"momentum": 0.9}),
-             ("learning_rate=0.05", {"learning_rate": 0.05}), ("learning_rate=0.3", {"learning_rate": 0.3})]
+_kinds = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+_cases = [(_shape, _dtype, _tol, _rng.standard_normal(_shape).astype(_dtype),
+           [_rng.standard_normal(_shape).astype(_dtype) for _ in range(120)])
+          for _shape in [(3,), (4, 5), (2, 3, 4)]
+          for _dtype, _tol in [(np.float32, dict(rtol=1e-4, atol=1e-5)), (np.float64, dict(rtol=1e-10, atol=1e-12))]]
 
 
 def _as_kind(a, kind):
     return a.copy() if kind == "numpy" else torch.tensor(a, device=kind)
 
 
-for _shape in [(3,), (4, 5), (2, 3, 4)]:
-    for _dtype, _tol in [(np.float32, dict(rtol=1e-4, atol=1e-5)), (np.float64, dict(rtol=1e-10, atol=1e-12))]:
-        for _name, _config in _settings:
+def _follow(kinds, settings, same_kind=True):
+    """sgd against torch.optim.SGD for every case, kind and (name, config) setting; ``same_kind``:
+    also check that next_w has the input's kind, dtype and device."""
+    for _shape, _dtype, _tol, _w0, _grads in _cases:
+        for _name, _config in settings:
             _lr = (_config or {}).get("learning_rate", 1e-2)
-            _w0 = _rng.standard_normal(_shape).astype(_dtype)
-            _grads = [_rng.standard_normal(_shape).astype(_dtype) for _ in range(120)]
             _ref, _ = torch_optimizer_path(lambda params: torch.optim.SGD(params, lr=_lr), _w0, _grads)
-            for _kind in _kinds:
+            for _kind in kinds:
                 _where = f"shape {_shape}, {np.dtype(_dtype).name}, {_kind} input, {_name}"
                 _w, _cfg = _as_kind(_w0, _kind), (None if _config is None else dict(_config))
                 for _t, _g in enumerate(_grads):
                     _w, _cfg = check_update_signature(sgd(_w, _as_kind(_g, _kind), _cfg), "sgd")
-                    check_same_kind(_w, _as_kind(_w0, _kind), f"next_w ({_where}, step {_t + 1})")
+                    if same_kind:
+                        check_same_kind(_w, _as_kind(_w0, _kind), f"next_w ({_where}, step {_t + 1})")
                     check_close(_w, _ref[_t], f"next_w ({_where}, step {_t + 1}) vs torch.optim.SGD", **_tol)
                 assert _cfg.get("learning_rate") == _lr, f"config['learning_rate'] should be {_lr} ({_where})"
-                if _config is not None:
-                    for _key, _value in _config.items():
-                        assert _cfg.get(_key) == _value, f"config lost its entry {_key!r} ({_where})"
+                for _key, _value in (_config or {}).items():
+                    assert _cfg.get(_key) == _value, f"config lost its entry {_key!r} ({_where})"
+
+
+_explicit = [("learning_rate=0.05", {"learning_rate": 0.05}), ("learning_rate=0.3", {"learning_rate": 0.3}),
+             ("learning_rate=0.3, extra key 'momentum'", {"learning_rate": 0.3, "momentum": 0.9})]
+with score.required("your own rule (not torch.optim)"):
+    check_not_torch_optim(sgd, "sgd", {"learning_rate": 0.1})
+with score.aspect("next_w equals torch.optim.SGD's over 120 steps on NumPy arrays (float32, float64)", 1.5):
+    _follow(["numpy"], _explicit, same_kind=False)
+with score.aspect("the same on torch tensors (CPU, a meta tensor, and CUDA when present): values, kind, "
+                  "dtype, device", 0.6):
+    _follow(_kinds, _explicit[:2])
+    check_runs_on_meta(sgd, "sgd", {"learning_rate": 0.3}, shape=(4, 5), steps=3)
+with score.aspect("NumPy in, NumPy out of the same dtype (float32 stays float32)", 0.3):
+    _follow(["numpy"], _explicit[:1])
+with score.aspect("the defaults (config None, {} or without learning_rate): 1e-2, recorded; other entries kept", 0.6):
+    _follow(["numpy"], [("config=None", None), ("config={}", {}), ("config={'momentum': 0.9}", {"momentum": 0.9})],
+            same_kind=False)
 ### END HIDDEN TESTS
-print("Hidden tests run when grading.")
+score.result()
 
 # %% [markdown]
 # ## 3. Ill-conditioning: jitter along the steep direction, a crawl along the shallow one

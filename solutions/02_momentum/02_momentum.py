@@ -58,7 +58,8 @@ import matplotlib.pyplot as plt
 import torch
 from tqdm.auto import tqdm
 
-from course_utils.checks import (check_close, check_own_implementation, check_same_kind,
+from course_utils.aspects import Aspects
+from course_utils.checks import (check_close, check_own_implementation, check_runs_on_meta, check_same_kind,
                                  check_update_signature, rule_path, to_numpy, torch_optimizer_path)
 from course_utils.device import get_device, seed_everything
 from course_utils.exercise import experiment
@@ -69,6 +70,20 @@ from course_utils.plotting import plot_landscape, plot_loss_curves, plot_traject
 rng = seed_everything(0)
 DEVICE = get_device()
 print(f"device: {DEVICE}")
+
+
+def check_not_torch_optim(rule, name, config):
+    """The gate of every test cell of an update rule: called on NumPy arrays and on torch tensors with
+    torch.optim refused, ``rule`` must not hand its step to torch.optim. Any other error is left to
+    the cell's aspects, which report it."""
+    for w in (np.linspace(-1.0, 1.0, 3), torch.linspace(-1.0, 1.0, 3)):
+        try:
+            check_own_implementation(rule, name, w, 0.5 * w + 0.25, dict(config))
+        except AssertionError as err:
+            if "write the update rule yourself" in str(err):
+                raise
+        except Exception:  # noqa: BLE001 - a crash is the aspects' business
+            pass
 
 # %% [markdown]
 # ## 1. Velocity: a running weighted sum of gradients
@@ -234,6 +249,12 @@ def sgd_momentum(w, dw, config=None):
 #
 # The test also walks the same three steps with the typical mistakes, so that if your numbers match one
 # of them, the message names it.
+#
+# The cell's points are split into **aspects**, each checked on its own and shown in a table under
+# the cell, passed or failed with its reason: the three steps' `next_w` (1 point), the velocity stored
+# in `config["velocity"]` in this course's convention, also when a given velocity is resumed from (0.3),
+# the defaults (0.2), leaving `w` and `dw` as they were (0.2), and float32 and torch tensors, a meta tensor included (0.3). A
+# rule that is not your own (one handed to `torch.optim`) earns nothing.
 
 # %% nbgrader={"grade": true, "grade_id": "test_sgd_momentum_visible", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 _W0 = np.array([1.0, -2.0])
@@ -279,138 +300,221 @@ _MISTAKES = {
         _walk(lambda w, v, g, lr, rho: (w - lr * rho * (rho * v + g), rho * v + g)),
 }
 
-# 1. Three hand-worked steps with learning_rate 0.1 and momentum 0.7.
-_config = {"learning_rate": 0.1, "momentum": 0.7}
-_w = _W0.copy()
-for _t, _g in enumerate(_GRADS):
-    _w_prev, _w_in, _g_in = _w.copy(), _w.copy(), _g.copy()
-    _w, _config = check_update_signature(sgd_momentum(_w_in, _g_in, _config), "sgd_momentum")
-    assert np.array_equal(_g_in, _g), "sgd_momentum changed dw: leave the gradient as it was"
-    assert np.array_equal(_w_in, _w_prev), (
-        "sgd_momentum changed w in place (w -= ... or w[...] = ...): return a new array for next_w and leave w as it "
-        "was (a caller may still need it)")
-    check_close(_w, _EXPECTED_W[_t], f"next_w after step {_t + 1}",
-                suspects={m: ws[_t] for m, (ws, vs) in _MISTAKES.items()})
+_HP = {"learning_rate": 0.1, "momentum": 0.7}  # not the defaults, on purpose
+score = Aspects("sgd_momentum", points=2)
+
+# The rule must be yours. torch.optim is what the hidden test compares against, so a rule that
+# hands the step to a torch.optim optimizer (or to torch_stand_in) earns nothing.
+with score.required("your own rule (not torch.optim)"):
+    check_not_torch_optim(sgd_momentum, "sgd_momentum", dict(_HP))
+
+with score.aspect("three hand-worked steps on NumPy arrays (learning_rate 0.1, momentum 0.7): next_w", 1.0):
+    _config = dict(_HP)
+    _w = _W0.copy()
+    for _t, _g in enumerate(_GRADS):
+        _w, _config = check_update_signature(sgd_momentum(_w.copy(), _g.copy(), _config), "sgd_momentum")
+        check_close(_w, _EXPECTED_W[_t], f"next_w after step {_t + 1}",
+                    suspects={m: ws[_t] for m, (ws, vs) in _MISTAKES.items()})
+        check_same_kind(_w, _W0, f"next_w after step {_t + 1}")
+    assert _config["learning_rate"] == 0.1 and _config["momentum"] == 0.7, "sgd_momentum changed the hyperparameters"
+
+with score.aspect("the velocity in the course's convention: config['velocity'] is v = momentum*v + dw after each "
+                  "step, and a velocity given in config is resumed from", 0.3):
+    _config = dict(_HP)
+    _w = _W0.copy()
+    for _t, _g in enumerate(_GRADS):
+        _w, _config = check_update_signature(sgd_momentum(_w.copy(), _g.copy(), _config), "sgd_momentum")
+        assert "velocity" in _config, ("velocity is not saved in config: store it as config['velocity'] so that "
+                                       "the next call can continue from it")
+        check_close(_config["velocity"], _EXPECTED_V[_t], f"config['velocity'] after step {_t + 1}", suspects={
+            "config['velocity'] holds -learning_rate * v (the CS231n convention v = rho*v - learning_rate*dw, "
+            "w = w + v). Your steps are right, but this course stores the notes' and torch's v = rho*v + dw":
+                -0.1 * _EXPECTED_V[_t],
+            "config['velocity'] holds learning_rate * v (the Caffe convention v = rho*v + learning_rate*dw, "
+            "w = w - v). Your steps are right, but this course stores the notes' and torch's v = rho*v + dw":
+                0.1 * _EXPECTED_V[_t],
+            "config['velocity'] holds momentum * v: store the velocity v itself, not momentum * v":
+                0.7 * _EXPECTED_V[_t],
+            "velocity has the wrong sign": -_EXPECTED_V[_t],
+            "config['velocity'] was never updated: it still holds the zeros it started from. After `v = ...`, "
+            "store the new velocity back with config['velocity'] = v": np.zeros(2),
+            **{m: vs[_t] for m, (ws, vs) in _MISTAKES.items()},
+        })
+    # A velocity already in config is where the next step continues from (resuming).
+    _w, _config = check_update_signature(
+        sgd_momentum(np.array([1.0, 1.0]), np.array([1.0, -1.0]),
+                     {"learning_rate": 0.1, "momentum": 0.7, "velocity": np.array([2.0, 2.0])}), "sgd_momentum")
     assert "velocity" in _config, ("velocity is not saved in config: store it as config['velocity'] so that "
                                    "the next call can continue from it")
-    check_close(_config["velocity"], _EXPECTED_V[_t], f"config['velocity'] after step {_t + 1}", suspects={
-        "config['velocity'] holds -learning_rate * v (the CS231n convention v = rho*v - learning_rate*dw, "
-        "w = w + v). Your steps are right, but this course stores the notes' and torch's v = rho*v + dw":
-            -0.1 * _EXPECTED_V[_t],
-        "config['velocity'] holds learning_rate * v (the Caffe convention v = rho*v + learning_rate*dw, "
-        "w = w - v). Your steps are right, but this course stores the notes' and torch's v = rho*v + dw":
-            0.1 * _EXPECTED_V[_t],
-        "config['velocity'] holds momentum * v: store the velocity v itself, not momentum * v":
-            0.7 * _EXPECTED_V[_t],
-        "velocity has the wrong sign": -_EXPECTED_V[_t],
-        "config['velocity'] was never updated: it still holds the zeros it started from. After `v = ...`, "
-        "store the new velocity back with config['velocity'] = v": np.zeros(2),
-        **{m: vs[_t] for m, (ws, vs) in _MISTAKES.items()},
-    })
-assert _config["learning_rate"] == 0.1 and _config["momentum"] == 0.7, "sgd_momentum changed the hyperparameters"
+    check_close(_config["velocity"], np.array([2.4, 0.4]), "config['velocity'] when resuming from velocity (2, 2)",
+                suspects={"the velocity in config was ignored: you started again from zeros": np.array([1.0, -1.0])})
+    check_close(_w, np.array([0.76, 0.96]), "next_w when resuming from velocity (2, 2)")
 
-# 2. A velocity already in config is where the next step continues from (resuming).
-_w, _config = check_update_signature(
-    sgd_momentum(np.array([1.0, 1.0]), np.array([1.0, -1.0]),
-                 {"learning_rate": 0.1, "momentum": 0.7, "velocity": np.array([2.0, 2.0])}), "sgd_momentum")
-check_close(_config["velocity"], np.array([2.4, 0.4]), "config['velocity'] when resuming from velocity (2, 2)",
-            suspects={"the velocity in config was ignored: you started again from zeros": np.array([1.0, -1.0])})
-check_close(_w, np.array([0.76, 0.96]), "next_w when resuming from velocity (2, 2)")
-
-# 3. No config at all: the defaults learning_rate 1e-2 and momentum 0.9, recorded in the returned config.
-try:
-    _result = sgd_momentum(np.array([1.0, -2.0, 3.0]), np.array([0.5, 0.5, -1.0]))
-except Exception as err:
-    raise AssertionError(f"sgd_momentum(w, dw) without a config crashed with {type(err).__name__}: {err}. "
-                         "Keep the lines `if config is None: config = {}`.") from err
-_w, _config = check_update_signature(_result, "sgd_momentum")
-assert _config.get("learning_rate") == 1e-2, "the default learning_rate must be 1e-2, recorded in config"
-assert _config.get("momentum") == 0.9, "the default momentum must be 0.9, recorded in config"
-check_close(_w, np.array([0.995, -2.005, 3.01]), "next_w with the default config (first step: v = dw)")
-
-# 4. float32 stays float32; a torch tensor stays a torch tensor (dtype, device), and so does the velocity.
-_w32, _c32 = sgd_momentum(_W0.astype(np.float32), _GRADS[0].astype(np.float32), {"learning_rate": 0.1, "momentum": 0.7})
-check_same_kind(_w32, _W0.astype(np.float32), "next_w for a float32 NumPy input")
-check_same_kind(_c32["velocity"], _W0.astype(np.float32), "config['velocity'] for a float32 NumPy input")
-_wt, _ct = torch.tensor(_W0, dtype=torch.float32), {"learning_rate": 0.1, "momentum": 0.7}
-for _t, _g in enumerate(_GRADS):
+with score.aspect("the defaults learning_rate 1e-2 and momentum 0.9 (no config at all): filled in, recorded, used", 0.2):
     try:
-        _result = sgd_momentum(_wt, torch.tensor(_g, dtype=torch.float32), _ct)
-    except (AttributeError, TypeError, RuntimeError) as err:
-        raise AssertionError(f"sgd_momentum crashed on torch tensors with {type(err).__name__}: {err}. Two usual "
-                             "causes: the velocity does not start as zeros of w's own kind (`0 * w`, or "
-                             "torch.zeros_like for a tensor and np.zeros_like for an array), or a NumPy-only "
-                             "method or function met a tensor (w.copy(), np.copy(w), np.array(w))") from err
-    _wt, _ct = check_update_signature(_result, "sgd_momentum")
-    check_same_kind(_wt, torch.zeros(2), f"next_w for a torch input (step {_t + 1})")
-    check_same_kind(_ct["velocity"], torch.zeros(2), f"config['velocity'] for a torch input (step {_t + 1})")
-check_close(_wt, _EXPECTED_W[-1], "next_w after three steps on torch tensors", rtol=1e-6, atol=1e-6)
-# A tensor on the "meta" device has a shape and a dtype but no data: NumPy cannot read it, as it
-# cannot read a GPU tensor. Operators and torch functions work on it; np.subtract, np.sqrt fail.
-_wm = torch.empty(2, device="meta")
-try:
-    _wm_next, _cm = check_update_signature(sgd_momentum(_wm, torch.empty(2, device="meta"), {"learning_rate": 0.1}), "sgd_momentum")
-except (AttributeError, TypeError, RuntimeError, NotImplementedError) as err:
-    raise AssertionError(
-        f"sgd_momentum failed on a tensor whose data NumPy cannot read ({type(err).__name__}: {err}), as a GPU tensor "
-        "would: a NumPy function (np.subtract, np.zeros_like...) was given a torch tensor. Use operators "
-        "(+, -, *) or torch functions for tensors") from err
-assert isinstance(_wm_next, torch.Tensor) and _wm_next.device.type == "meta", (
-    "for a tensor on a device other than the CPU, next_w must stay a tensor on that device")
-assert isinstance(_cm["velocity"], torch.Tensor) and _cm["velocity"].device.type == "meta", (
-    "for a tensor on a device other than the CPU, config['velocity'] must be a tensor on that device")
-# Last: the rule must be yours. torch.optim is what the hidden test compares against, so a rule
-# that hands the step to a torch.optim optimizer (or to torch_stand_in) fails here.
-check_own_implementation(sgd_momentum, "sgd_momentum", _W0.copy(), _GRADS[0].copy())
-print("All visible tests passed.")
+        _result = sgd_momentum(np.array([1.0, -2.0, 3.0]), np.array([0.5, 0.5, -1.0]))
+    except NotImplementedError:
+        raise
+    except Exception as err:
+        raise AssertionError(f"sgd_momentum(w, dw) without a config crashed with {type(err).__name__}: {err}"
+                             + (" (keep the lines `if config is None: config = {}`)" if "'NoneType' object has no attribute" in str(err) else "")
+                             ) from err
+    _w, _config = check_update_signature(_result, "sgd_momentum")
+    assert _config.get("learning_rate") == 1e-2, "the default learning_rate must be 1e-2, recorded in config"
+    assert _config.get("momentum") == 0.9, "the default momentum must be 0.9, recorded in config"
+    check_close(_w, np.array([0.995, -2.005, 3.01]), "next_w with the default config (first step: v = dw)")
+
+with score.aspect("w and dw left as they were: next_w is a new array", 0.2):
+    _config = dict(_HP)
+    _w = _W0.copy()
+    for _t, _g in enumerate(_GRADS):
+        _w_prev, _w_in, _g_in = _w.copy(), _w.copy(), _g.copy()
+        _w, _config = check_update_signature(sgd_momentum(_w_in, _g_in, _config), "sgd_momentum")
+        check_close(_w, _EXPECTED_W[_t], f"next_w after step {_t + 1}")
+        assert np.array_equal(_g_in, _g), "sgd_momentum changed dw: leave the gradient as it was"
+        assert np.array_equal(_w_in, _w_prev), (
+            "sgd_momentum changed w in place (w -= ... or w[...] = ...): return a new array for next_w and leave w as "
+            "it was (a caller may still need it)")
+
+with score.aspect("float32 and torch tensors: kind, dtype and device of next_w and of the state (a meta tensor too)", 0.3):
+    # float32 stays float32; a torch tensor stays a torch tensor (dtype, device), and so does the state.
+    _w32, _c32 = check_update_signature(
+        sgd_momentum(_W0.astype(np.float32), _GRADS[0].astype(np.float32), dict(_HP)), "sgd_momentum")
+    check_same_kind(_w32, _W0.astype(np.float32), "next_w for a float32 NumPy input")
+    check_close(_w32, _EXPECTED_W[0], "next_w for a float32 NumPy input", rtol=1e-6, atol=1e-6)
+    for _key, _value in _c32.items():
+        if isinstance(_value, (np.ndarray, torch.Tensor)):
+            check_same_kind(_value, _W0.astype(np.float32), f"config[{_key!r}] for a float32 NumPy input")
+    _wt, _ct = torch.tensor(_W0, dtype=torch.float32), dict(_HP)
+    for _t, _g in enumerate(_GRADS):
+        try:
+            _result = sgd_momentum(_wt, torch.tensor(_g, dtype=torch.float32), _ct)
+        except (AttributeError, TypeError, RuntimeError) as err:
+            raise AssertionError(f"sgd_momentum crashed on torch tensors with {type(err).__name__}: {str(err).rstrip('.')}. Two usual "
+                                 "causes: the velocity does not start as zeros of w's own kind (`0 * w`, or "
+                                 "torch.zeros_like for a tensor and np.zeros_like for an array), or a NumPy-only "
+                                 "method or function met a tensor (w.copy(), np.copy(w), np.array(w))") from err
+        _wt, _ct = check_update_signature(_result, "sgd_momentum")
+        check_same_kind(_wt, torch.zeros(2), f"next_w for a torch input (step {_t + 1})")
+        for _key, _value in _ct.items():
+            if isinstance(_value, (np.ndarray, torch.Tensor)):
+                check_same_kind(_value, torch.zeros(2), f"config[{_key!r}] for a torch input (step {_t + 1})")
+    check_close(_wt, _EXPECTED_W[-1], "next_w after three steps on torch tensors", rtol=1e-6, atol=1e-6)
+    # A tensor on the "meta" device has a shape and a dtype but no data: NumPy cannot read it, as it
+    # cannot read a GPU tensor. Operators and torch functions work on it; np.subtract, np.zeros_like fail.
+    check_runs_on_meta(sgd_momentum, "sgd_momentum", {"learning_rate": 0.1, "momentum": 0.7})
+
+score.result()
 
 # %% [markdown]
 # ### Hidden tests (3 points)
 #
-# When grading, this cell compares your rule with an independent oracle, `torch.optim.SGD(momentum=rho)`,
-# over 150 steps fed the same random gradients, for several learning rates and momenta, shapes, dtypes,
-# NumPy and torch inputs (and a CUDA tensor when a GPU is present). It also checks the state: your
-# `config["velocity"]` must equal torch's `momentum_buffer`. In your copy it only prints a line.
+# When grading, this cell compares your rule with an independent oracle,
+# `torch.optim.SGD(momentum=rho)`, over 150 steps fed the same random gradients, for several learning
+# rates and momenta, shapes, dtypes, NumPy and torch inputs (a meta tensor, and a CUDA tensor when a GPU
+# is present). It also checks the state: your `config["velocity"]` must equal torch's `momentum_buffer`. Its
+# aspects: the values on NumPy arrays (1.5 points), the same on torch tensors (0.5), NumPy arrays
+# keeping their dtype (0.2), the velocity in this course's convention, resumed from too (0.5), the
+# defaults (0.3). In your copy the cell keeps one call of the function only: while the function is a
+# stub that call fails (and **Run All** stops there); once the function runs, the cell prints "Hidden tests run when grading."
 
 # %% nbgrader={"grade": true, "grade_id": "test_sgd_momentum_hidden", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 # Hidden: sgd_momentum agrees with torch.optim.SGD(momentum=rho) over 150 steps (several lr/rho, shapes (3,), (4,5), (2,3,4); float32/float64; NumPy/torch), and config['velocity'] equals torch's momentum_buffer.
-check_update_signature(sgd_momentum(np.zeros(3), np.ones(3)), "sgd_momentum")  # a first call: this cell fails until sgd_momentum runs
+check_update_signature(sgd_momentum(np.zeros(3), np.ones(3), {"learning_rate": 0.1, "momentum": 0.5}), "sgd_momentum")  # fails until sgd_momentum runs
+score = Aspects("sgd_momentum", points=3)
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(20240202)
-_kinds = ["numpy", "cpu"] + (["cuda"] if torch.cuda.is_available() else [])
-_settings = [("config=None", None), ("lr=0.05, rho=0.5", {"learning_rate": 0.05, "momentum": 0.5}),
-             ("lr=3e-3, rho=0.99", {"learning_rate": 3e-3, "momentum": 0.99}),
-             ("rho=0.95 only", {"momentum": 0.95}), ("lr=0.1, rho=0.3, extra key", {"learning_rate": 0.1, "momentum": 0.3, "tag": 7})]
+_kinds = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+_cases = [(_shape, _dtype, _tol, _rng.standard_normal(_shape).astype(_dtype),
+           [_rng.standard_normal(_shape).astype(_dtype) for _ in range(150)])
+          for _shape in [(3,), (4, 5), (2, 3, 4)]
+          for _dtype, _tol in [(np.float32, dict(rtol=1e-4, atol=1e-4)), (np.float64, dict(rtol=1e-9, atol=1e-11))]]
 
 
 def _as_kind(a, kind):
     return a.copy() if kind == "numpy" else torch.tensor(a, device=kind)
 
 
-for _shape in [(3,), (4, 5), (2, 3, 4)]:
-    for _dtype, _tol in [(np.float32, dict(rtol=1e-4, atol=1e-4)), (np.float64, dict(rtol=1e-9, atol=1e-11))]:
-        for _name, _config in _settings:
-            _lr = (_config or {}).get("learning_rate", 1e-2)
-            _rho = (_config or {}).get("momentum", 0.9)
-            _w0 = _rng.standard_normal(_shape).astype(_dtype)
-            _grads = [_rng.standard_normal(_shape).astype(_dtype) for _ in range(150)]
-            _ref, _opt = torch_optimizer_path(lambda params: torch.optim.SGD(params, lr=_lr, momentum=_rho), _w0, _grads)
-            _buffer = to_numpy(_opt.state[_opt.param_groups[0]["params"][0]]["momentum_buffer"])
-            for _kind in _kinds:
+def _hyper(config):
+    return (config or {}).get("learning_rate", 1e-2), (config or {}).get("momentum", 0.9)
+
+
+def _reference(config, w0, grads):
+    """torch.optim.SGD(momentum=rho)'s path and its momentum_buffer after the last step."""
+    _lr, _rho = _hyper(config)
+    _ref, _opt = torch_optimizer_path(lambda params: torch.optim.SGD(params, lr=_lr, momentum=_rho), w0, grads)
+    return _ref, to_numpy(_opt.state[_opt.param_groups[0]["params"][0]]["momentum_buffer"])
+
+
+def _follow(kinds, settings, same_kind=True):
+    """sgd_momentum against torch.optim.SGD(momentum=rho) for every case, kind and (name, config)
+    setting; ``same_kind``: also check that next_w and the arrays in config have the input's kind,
+    dtype and device."""
+    for _shape, _dtype, _tol, _w0, _grads in _cases:
+        for _name, _config in settings:
+            _lr, _rho = _hyper(_config)
+            _ref, _ = _reference(_config, _w0, _grads)
+            for _kind in kinds:
                 _where = f"shape {_shape}, {np.dtype(_dtype).name}, {_kind} input, {_name}"
                 _w, _cfg = _as_kind(_w0, _kind), (None if _config is None else dict(_config))
                 for _t, _g in enumerate(_grads):
                     _w, _cfg = check_update_signature(sgd_momentum(_w, _as_kind(_g, _kind), _cfg), "sgd_momentum")
-                    check_same_kind(_w, _as_kind(_w0, _kind), f"next_w ({_where}, step {_t + 1})")
+                    if same_kind:
+                        check_same_kind(_w, _as_kind(_w0, _kind), f"next_w ({_where}, step {_t + 1})")
                     check_close(_w, _ref[_t], f"next_w ({_where}, step {_t + 1}) vs torch.optim.SGD", **_tol)
-                assert "velocity" in _cfg, f"config has no 'velocity' ({_where})"
-                check_same_kind(_cfg["velocity"], _as_kind(_w0, _kind), f"config['velocity'] ({_where})")
-                check_close(_cfg["velocity"], _buffer, f"config['velocity'] ({_where}) vs torch's momentum_buffer", **_tol)
+                if same_kind:  # the state too: every array in config
+                    for _key in [k for k, x in _cfg.items() if isinstance(x, (np.ndarray, torch.Tensor))]:
+                        check_same_kind(_cfg[_key], _as_kind(_w0, _kind), f"config[{_key!r}] ({_where})")
                 assert _cfg.get("learning_rate") == _lr and _cfg.get("momentum") == _rho, f"hyperparameters in config ({_where})"
                 for _key, _value in (_config or {}).items():
                     assert _cfg.get(_key) == _value, f"config lost its entry {_key!r} ({_where})"
+
+
+def _state(settings, resume_at=75):
+    """On NumPy arrays: config['velocity'] equals torch's momentum_buffer after the last step, and a run
+    started half-way from torch's weights and momentum_buffer continues torch's path."""
+    for _shape, _dtype, _tol, _w0, _grads in _cases:
+        for _name, _config in settings:
+            _ref, _buffer = _reference(_config, _w0, _grads)
+            _, _buffer_half = _reference(_config, _w0, _grads[:resume_at])
+            _where = f"shape {_shape}, {np.dtype(_dtype).name}, numpy input, {_name}"
+            _w, _cfg = _w0.copy(), dict(_config)
+            for _g in _grads:
+                _w, _cfg = check_update_signature(sgd_momentum(_w, _g.copy(), _cfg), "sgd_momentum")
+            assert "velocity" in _cfg, f"config has no 'velocity' ({_where})"
+            check_close(_cfg["velocity"], _buffer, f"config['velocity'] ({_where}) vs torch's momentum_buffer", **_tol)
+            _w, _cfg = _ref[resume_at - 1].copy(), dict(_config, velocity=_buffer_half.copy())
+            for _t in range(resume_at, len(_grads)):
+                _w, _cfg = check_update_signature(sgd_momentum(_w, _grads[_t].copy(), _cfg), "sgd_momentum")
+                check_close(_w, _ref[_t], f"next_w ({_where}, resumed after step {resume_at} from torch's weights and "
+                            f"momentum_buffer as config['velocity'], step {_t + 1}) vs torch.optim.SGD", **_tol)
+            check_close(_cfg["velocity"], _buffer, f"config['velocity'] ({_where}, resumed) vs torch's momentum_buffer",
+                        **_tol)
+
+
+_explicit = [("lr=0.05, rho=0.5", {"learning_rate": 0.05, "momentum": 0.5}),
+             ("lr=3e-3, rho=0.99", {"learning_rate": 3e-3, "momentum": 0.99}),
+             ("lr=0.1, rho=0.3, extra key", {"learning_rate": 0.1, "momentum": 0.3, "tag": 7})]
+with score.required("your own rule (not torch.optim)"):
+    check_not_torch_optim(sgd_momentum, "sgd_momentum", {"learning_rate": 0.1, "momentum": 0.5})
+with score.aspect("next_w equals torch.optim.SGD(momentum=rho)'s over 150 steps on NumPy arrays (several learning "
+                  "rates and momenta; float32, float64)", 1.5):
+    _follow(["numpy"], _explicit, same_kind=False)
+with score.aspect("the same on torch tensors (CPU, a meta tensor, and CUDA when present): values, kind, dtype and "
+                  "device of next_w and of the velocity", 0.5):
+    _follow(_kinds, _explicit[:2])
+    check_runs_on_meta(sgd_momentum, "sgd_momentum", {"learning_rate": 0.05, "momentum": 0.5}, shape=(4, 5), steps=3)
+with score.aspect("NumPy in, NumPy out of the same dtype (float32 stays float32), the velocity too", 0.2):
+    _follow(["numpy"], _explicit[:1])
+with score.aspect("the velocity in the course's convention: config['velocity'] equals torch's momentum_buffer, and a "
+                  "run resumed from torch's momentum_buffer continues torch's path", 0.5):
+    _state(_explicit[:2])
+with score.aspect("the defaults (config None, or only one of the two): learning_rate 1e-2 and momentum 0.9, recorded "
+                  "and used", 0.3):
+    _follow(["numpy"], [("config=None", None), ("rho=0.95 only", {"momentum": 0.95}),
+                        ("lr=0.05 only", {"learning_rate": 0.05})], same_kind=False)
 ### END HIDDEN TESTS
-print("Hidden tests run when grading.")
+score.result()
 
 # %% [markdown]
 # ### Does the velocity behave as the math says?
@@ -593,6 +697,11 @@ def sgd_nesterov(w, dw, config=None):
 # | 1 | $(0, 0) - (0.1, 0.2) = (-0.1, -0.2)$ | $(1, -2) - (0, 0) + (-0.17, -0.34) = (0.83, -2.34)$ |
 # | 2 | $(-0.07, -0.14) - (-0.2, 0.1) = (0.13, -0.24)$ | $(0.83, -2.34) - (-0.07, -0.14) + (0.221, -0.408) = (1.121, -2.608)$ |
 # | 3 | $(0.091, -0.168) - (0.05, -0.1) = (0.041, -0.068)$ | $(1.121, -2.608) - (0.091, -0.168) + (0.0697, -0.1156) = (1.0997, -2.5556)$ |
+#
+# Its aspects, as for `sgd_momentum`: the three steps' `next_w` (1 point), the velocity in the notes'
+# convention, $v = \rho v - \eta\,dw$, also when a given velocity is resumed from (0.3), the defaults
+# (0.2), leaving `w` and `dw` as they were (0.2), and float32 and torch tensors, a meta tensor included (0.3). A rule that is
+# not your own earns nothing.
 
 # %% nbgrader={"grade": true, "grade_id": "test_sgd_nesterov_visible", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 _W0 = np.array([1.0, -2.0])
@@ -632,135 +741,223 @@ _MISTAKES = {
         _walk(lambda w, v, g, lr, rho: (w - 0.9 * v + 1.9 * (0.9 * v - lr * g), 0.9 * v - lr * g)),
 }
 
-# 1. Three hand-worked steps with learning_rate 0.1 and momentum 0.7.
-_config = {"learning_rate": 0.1, "momentum": 0.7}
-_w = _W0.copy()
-for _t, _g in enumerate(_GRADS):
-    _w_prev, _w_in, _g_in = _w.copy(), _w.copy(), _g.copy()
-    _w, _config = check_update_signature(sgd_nesterov(_w_in, _g_in, _config), "sgd_nesterov")
-    assert np.array_equal(_g_in, _g), "sgd_nesterov changed dw: leave the gradient as it was"
-    assert np.array_equal(_w_in, _w_prev), (
-        "sgd_nesterov changed w in place (w -= ... or w[...] = ...): return a new array for next_w and leave w as it "
-        "was (a caller may still need it)")
-    check_close(_w, _EXPECTED_W[_t], f"next_w after step {_t + 1}",
-                suspects={m: ws[_t] for m, (ws, vs) in _MISTAKES.items()})
+_HP = {"learning_rate": 0.1, "momentum": 0.7}  # not the defaults, on purpose
+score = Aspects("sgd_nesterov", points=2)
+
+# The rule must be yours. torch.optim is what the hidden test compares against, so a rule that
+# hands the step to a torch.optim optimizer (or to torch_stand_in) earns nothing.
+with score.required("your own rule (not torch.optim)"):
+    check_not_torch_optim(sgd_nesterov, "sgd_nesterov", dict(_HP))
+
+with score.aspect("three hand-worked steps on NumPy arrays (learning_rate 0.1, momentum 0.7): next_w", 1.0):
+    _config = dict(_HP)
+    _w = _W0.copy()
+    for _t, _g in enumerate(_GRADS):
+        _w, _config = check_update_signature(sgd_nesterov(_w.copy(), _g.copy(), _config), "sgd_nesterov")
+        check_close(_w, _EXPECTED_W[_t], f"next_w after step {_t + 1}",
+                    suspects={m: ws[_t] for m, (ws, vs) in _MISTAKES.items()})
+        check_same_kind(_w, _W0, f"next_w after step {_t + 1}")
+    assert _config["learning_rate"] == 0.1 and _config["momentum"] == 0.7, "sgd_nesterov changed the hyperparameters"
+
+with score.aspect("the velocity in the notes' convention: config['velocity'] is v = momentum*v - learning_rate*dw "
+                  "after each step, and a velocity given in config is resumed from", 0.3):
+    _config = dict(_HP)
+    _w = _W0.copy()
+    for _t, _g in enumerate(_GRADS):
+        _w, _config = check_update_signature(sgd_nesterov(_w.copy(), _g.copy(), _config), "sgd_nesterov")
+        assert "velocity" in _config, ("velocity is not saved in config: store it as config['velocity'] so that "
+                                       "the next call can continue from it")
+        check_close(_config["velocity"], _EXPECTED_V[_t], f"config['velocity'] after step {_t + 1}", suspects={
+            "config['velocity'] holds torch's momentum_buffer (rho*b + dw). Your steps are right, but this "
+            "course stores the notes' velocity v = rho*v - learning_rate*dw, which is -learning_rate * b":
+                -_EXPECTED_V[_t] / 0.1,
+            "velocity has the wrong sign: v = rho*v - learning_rate*dw": -_EXPECTED_V[_t],
+            "config['velocity'] was never updated: it still holds the zeros it started from. After `v = ...`, "
+            "store the new velocity back with config['velocity'] = v": np.zeros(2),
+            **{m: vs[_t] for m, (ws, vs) in _MISTAKES.items()},
+        })
+    # A velocity already in config is where the next step continues from (resuming).
+    _w, _config = check_update_signature(
+        sgd_nesterov(np.array([1.0, 1.0]), np.array([1.0, -1.0]),
+                     {"learning_rate": 0.1, "momentum": 0.7, "velocity": np.array([0.2, 0.2])}), "sgd_nesterov")
     assert "velocity" in _config, ("velocity is not saved in config: store it as config['velocity'] so that "
                                    "the next call can continue from it")
-    check_close(_config["velocity"], _EXPECTED_V[_t], f"config['velocity'] after step {_t + 1}", suspects={
-        "config['velocity'] holds torch's momentum_buffer (rho*b + dw). Your steps are right, but this "
-        "course stores the notes' velocity v = rho*v - learning_rate*dw, which is -learning_rate * b":
-            -_EXPECTED_V[_t] / 0.1,
-        "velocity has the wrong sign: v = rho*v - learning_rate*dw": -_EXPECTED_V[_t],
-        "config['velocity'] was never updated: it still holds the zeros it started from. After `v = ...`, "
-        "store the new velocity back with config['velocity'] = v": np.zeros(2),
-        **{m: vs[_t] for m, (ws, vs) in _MISTAKES.items()},
-    })
-assert _config["learning_rate"] == 0.1 and _config["momentum"] == 0.7, "sgd_nesterov changed the hyperparameters"
+    check_close(_config["velocity"], np.array([0.04, 0.24]), "config['velocity'] when resuming from velocity (0.2, 0.2)",
+                suspects={"the velocity in config was ignored: you started again from zeros": np.array([-0.1, 0.1])})
+    check_close(_w, np.array([0.928, 1.268]), "next_w when resuming from velocity (0.2, 0.2)")
 
-# 2. A velocity already in config is where the next step continues from (resuming).
-_w, _config = check_update_signature(
-    sgd_nesterov(np.array([1.0, 1.0]), np.array([1.0, -1.0]),
-                 {"learning_rate": 0.1, "momentum": 0.7, "velocity": np.array([0.2, 0.2])}), "sgd_nesterov")
-check_close(_config["velocity"], np.array([0.04, 0.24]), "config['velocity'] when resuming from velocity (0.2, 0.2)",
-            suspects={"the velocity in config was ignored: you started again from zeros": np.array([-0.1, 0.1])})
-check_close(_w, np.array([0.928, 1.268]), "next_w when resuming from velocity (0.2, 0.2)")
-
-# 3. No config at all: the defaults learning_rate 1e-2 and momentum 0.9, recorded in the returned config.
-try:
-    _result = sgd_nesterov(np.array([1.0, -2.0, 3.0]), np.array([0.5, 0.5, -1.0]))
-except Exception as err:
-    raise AssertionError(f"sgd_nesterov(w, dw) without a config crashed with {type(err).__name__}: {err}. "
-                         "Keep the lines `if config is None: config = {}`.") from err
-_w, _config = check_update_signature(_result, "sgd_nesterov")
-assert _config.get("learning_rate") == 1e-2, "the default learning_rate must be 1e-2, recorded in config"
-assert _config.get("momentum") == 0.9, "the default momentum must be 0.9, recorded in config"
-check_close(_w, np.array([0.9905, -2.0095, 3.019]), "next_w with the default config (first step: -1.9 * 0.01 * dw)")
-
-# 4. float32 stays float32; a torch tensor stays a torch tensor (dtype, device), and so does the velocity.
-_w32, _c32 = sgd_nesterov(_W0.astype(np.float32), _GRADS[0].astype(np.float32), {"learning_rate": 0.1, "momentum": 0.7})
-check_same_kind(_w32, _W0.astype(np.float32), "next_w for a float32 NumPy input")
-check_same_kind(_c32["velocity"], _W0.astype(np.float32), "config['velocity'] for a float32 NumPy input")
-_wt, _ct = torch.tensor(_W0, dtype=torch.float32), {"learning_rate": 0.1, "momentum": 0.7}
-for _t, _g in enumerate(_GRADS):
+with score.aspect("the defaults learning_rate 1e-2 and momentum 0.9 (no config at all): filled in, recorded, used", 0.2):
     try:
-        _result = sgd_nesterov(_wt, torch.tensor(_g, dtype=torch.float32), _ct)
-    except (AttributeError, TypeError, RuntimeError) as err:
-        raise AssertionError(f"sgd_nesterov crashed on torch tensors with {type(err).__name__}: {err}. Two usual "
-                             "causes: the velocity does not start as zeros of w's own kind (`0 * w`, or "
-                             "torch.zeros_like for a tensor and np.zeros_like for an array), or a NumPy-only "
-                             "method or function met a tensor (w.copy(), np.copy(w), np.array(w))") from err
-    _wt, _ct = check_update_signature(_result, "sgd_nesterov")
-    check_same_kind(_wt, torch.zeros(2), f"next_w for a torch input (step {_t + 1})")
-    check_same_kind(_ct["velocity"], torch.zeros(2), f"config['velocity'] for a torch input (step {_t + 1})")
-check_close(_wt, _EXPECTED_W[-1], "next_w after three steps on torch tensors", rtol=1e-6, atol=1e-6)
-# A tensor on the "meta" device has a shape and a dtype but no data: NumPy cannot read it, as it
-# cannot read a GPU tensor. Operators and torch functions work on it; np.subtract, np.sqrt fail.
-_wm = torch.empty(2, device="meta")
-try:
-    _wm_next, _cm = check_update_signature(sgd_nesterov(_wm, torch.empty(2, device="meta"), {"learning_rate": 0.1}), "sgd_nesterov")
-except (AttributeError, TypeError, RuntimeError, NotImplementedError) as err:
-    raise AssertionError(
-        f"sgd_nesterov failed on a tensor whose data NumPy cannot read ({type(err).__name__}: {err}), as a GPU tensor "
-        "would: a NumPy function (np.subtract, np.zeros_like...) was given a torch tensor. Use operators "
-        "(+, -, *) or torch functions for tensors") from err
-assert isinstance(_wm_next, torch.Tensor) and _wm_next.device.type == "meta", (
-    "for a tensor on a device other than the CPU, next_w must stay a tensor on that device")
-assert isinstance(_cm["velocity"], torch.Tensor) and _cm["velocity"].device.type == "meta", (
-    "for a tensor on a device other than the CPU, config['velocity'] must be a tensor on that device")
-# Last: the rule must be yours. torch.optim is what the hidden test compares against, so a rule
-# that hands the step to a torch.optim optimizer (or to torch_stand_in) fails here.
-check_own_implementation(sgd_nesterov, "sgd_nesterov", _W0.copy(), _GRADS[0].copy())
-print("All visible tests passed.")
+        _result = sgd_nesterov(np.array([1.0, -2.0, 3.0]), np.array([0.5, 0.5, -1.0]))
+    except NotImplementedError:
+        raise
+    except Exception as err:
+        raise AssertionError(f"sgd_nesterov(w, dw) without a config crashed with {type(err).__name__}: {err}"
+                             + (" (keep the lines `if config is None: config = {}`)" if "'NoneType' object has no attribute" in str(err) else "")
+                             ) from err
+    _w, _config = check_update_signature(_result, "sgd_nesterov")
+    assert _config.get("learning_rate") == 1e-2, "the default learning_rate must be 1e-2, recorded in config"
+    assert _config.get("momentum") == 0.9, "the default momentum must be 0.9, recorded in config"
+    check_close(_w, np.array([0.9905, -2.0095, 3.019]), "next_w with the default config (first step: -1.9 * 0.01 * dw)")
+
+with score.aspect("w and dw left as they were: next_w is a new array", 0.2):
+    _config = dict(_HP)
+    _w = _W0.copy()
+    for _t, _g in enumerate(_GRADS):
+        _w_prev, _w_in, _g_in = _w.copy(), _w.copy(), _g.copy()
+        _w, _config = check_update_signature(sgd_nesterov(_w_in, _g_in, _config), "sgd_nesterov")
+        check_close(_w, _EXPECTED_W[_t], f"next_w after step {_t + 1}")
+        assert np.array_equal(_g_in, _g), "sgd_nesterov changed dw: leave the gradient as it was"
+        assert np.array_equal(_w_in, _w_prev), (
+            "sgd_nesterov changed w in place (w -= ... or w[...] = ...): return a new array for next_w and leave w as "
+            "it was (a caller may still need it)")
+
+with score.aspect("float32 and torch tensors: kind, dtype and device of next_w and of the state (a meta tensor too)", 0.3):
+    # float32 stays float32; a torch tensor stays a torch tensor (dtype, device), and so does the state.
+    _w32, _c32 = check_update_signature(
+        sgd_nesterov(_W0.astype(np.float32), _GRADS[0].astype(np.float32), dict(_HP)), "sgd_nesterov")
+    check_same_kind(_w32, _W0.astype(np.float32), "next_w for a float32 NumPy input")
+    check_close(_w32, _EXPECTED_W[0], "next_w for a float32 NumPy input", rtol=1e-6, atol=1e-6)
+    for _key, _value in _c32.items():
+        if isinstance(_value, (np.ndarray, torch.Tensor)):
+            check_same_kind(_value, _W0.astype(np.float32), f"config[{_key!r}] for a float32 NumPy input")
+    _wt, _ct = torch.tensor(_W0, dtype=torch.float32), dict(_HP)
+    for _t, _g in enumerate(_GRADS):
+        try:
+            _result = sgd_nesterov(_wt, torch.tensor(_g, dtype=torch.float32), _ct)
+        except (AttributeError, TypeError, RuntimeError) as err:
+            raise AssertionError(f"sgd_nesterov crashed on torch tensors with {type(err).__name__}: {str(err).rstrip('.')}. Two usual "
+                                 "causes: the velocity does not start as zeros of w's own kind (`0 * w`, or "
+                                 "torch.zeros_like for a tensor and np.zeros_like for an array), or a NumPy-only "
+                                 "method or function met a tensor (w.copy(), np.copy(w), np.array(w))") from err
+        _wt, _ct = check_update_signature(_result, "sgd_nesterov")
+        check_same_kind(_wt, torch.zeros(2), f"next_w for a torch input (step {_t + 1})")
+        for _key, _value in _ct.items():
+            if isinstance(_value, (np.ndarray, torch.Tensor)):
+                check_same_kind(_value, torch.zeros(2), f"config[{_key!r}] for a torch input (step {_t + 1})")
+    check_close(_wt, _EXPECTED_W[-1], "next_w after three steps on torch tensors", rtol=1e-6, atol=1e-6)
+    # A tensor on the "meta" device has a shape and a dtype but no data: NumPy cannot read it, as it
+    # cannot read a GPU tensor. Operators and torch functions work on it; np.subtract, np.zeros_like fail.
+    check_runs_on_meta(sgd_nesterov, "sgd_nesterov", {"learning_rate": 0.1, "momentum": 0.7})
+
+score.result()
 
 # %% [markdown]
 # ### Hidden tests (3 points)
 #
 # When grading, this cell compares your rule with `torch.optim.SGD(momentum=rho, nesterov=True)` at a
-# constant learning rate over 150 steps fed the same random gradients (several learning rates and momenta,
-# shapes, dtypes, NumPy and torch inputs), and checks the state: `config["velocity"]` must equal
-# $-\eta$ times torch's `momentum_buffer`, as derived in section 3.
+# constant learning rate over 150 steps fed the same random gradients (several learning rates and
+# momenta, shapes, dtypes, NumPy and torch inputs, a meta tensor, and a CUDA tensor when a GPU is
+# present), and checks the state: `config["velocity"]` must equal $-\eta$ times torch's
+# `momentum_buffer`, as derived in section 3. Its aspects: the values on NumPy arrays (1.5 points),
+# the same on torch tensors (0.5), NumPy arrays keeping their dtype (0.2), the velocity in the notes'
+# convention, resumed from too (0.5), the defaults (0.3). In your copy the cell keeps one call of the
+# function only: while the function is a stub that call fails (and **Run All** stops there); once the
+# function runs, the cell prints "Hidden tests run when grading."
 
 # %% nbgrader={"grade": true, "grade_id": "test_sgd_nesterov_hidden", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 # Hidden: sgd_nesterov agrees with torch.optim.SGD(momentum=rho, nesterov=True) over 150 steps (several lr/rho, shapes (3,), (4,5), (2,3,4); float32/float64; NumPy/torch), and config['velocity'] equals -lr * torch's momentum_buffer.
-check_update_signature(sgd_nesterov(np.zeros(3), np.ones(3)), "sgd_nesterov")  # a first call: this cell fails until sgd_nesterov runs
+check_update_signature(sgd_nesterov(np.zeros(3), np.ones(3), {"learning_rate": 0.1, "momentum": 0.5}), "sgd_nesterov")  # fails until sgd_nesterov runs
+score = Aspects("sgd_nesterov", points=3)
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(20240303)
-_kinds = ["numpy", "cpu"] + (["cuda"] if torch.cuda.is_available() else [])
-_settings = [("config=None", None), ("lr=0.05, rho=0.5", {"learning_rate": 0.05, "momentum": 0.5}),
-             ("lr=3e-3, rho=0.99", {"learning_rate": 3e-3, "momentum": 0.99}),
-             ("rho=0.95 only", {"momentum": 0.95}), ("lr=0.1, rho=0.3, extra key", {"learning_rate": 0.1, "momentum": 0.3, "tag": 7})]
+_kinds = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+_cases = [(_shape, _dtype, _tol, _rng.standard_normal(_shape).astype(_dtype),
+           [_rng.standard_normal(_shape).astype(_dtype) for _ in range(150)])
+          for _shape in [(3,), (4, 5), (2, 3, 4)]
+          for _dtype, _tol in [(np.float32, dict(rtol=1e-4, atol=1e-4)), (np.float64, dict(rtol=1e-9, atol=1e-11))]]
 
 
 def _as_kind(a, kind):
     return a.copy() if kind == "numpy" else torch.tensor(a, device=kind)
 
 
-for _shape in [(3,), (4, 5), (2, 3, 4)]:
-    for _dtype, _tol in [(np.float32, dict(rtol=1e-4, atol=1e-4)), (np.float64, dict(rtol=1e-9, atol=1e-11))]:
-        for _name, _config in _settings:
-            _lr = (_config or {}).get("learning_rate", 1e-2)
-            _rho = (_config or {}).get("momentum", 0.9)
-            _w0 = _rng.standard_normal(_shape).astype(_dtype)
-            _grads = [_rng.standard_normal(_shape).astype(_dtype) for _ in range(150)]
-            _ref, _opt = torch_optimizer_path(
-                lambda params: torch.optim.SGD(params, lr=_lr, momentum=_rho, nesterov=True), _w0, _grads)
-            _buffer = to_numpy(_opt.state[_opt.param_groups[0]["params"][0]]["momentum_buffer"])
-            for _kind in _kinds:
+def _hyper(config):
+    return (config or {}).get("learning_rate", 1e-2), (config or {}).get("momentum", 0.9)
+
+
+def _reference(config, w0, grads):
+    """torch.optim.SGD(momentum=rho, nesterov=True)'s path and the notes' velocity after the last step:
+    -learning_rate times torch's momentum_buffer (section 3)."""
+    _lr, _rho = _hyper(config)
+    _ref, _opt = torch_optimizer_path(
+        lambda params: torch.optim.SGD(params, lr=_lr, momentum=_rho, nesterov=True), w0, grads)
+    return _ref, -_lr * to_numpy(_opt.state[_opt.param_groups[0]["params"][0]]["momentum_buffer"])
+
+
+def _follow(kinds, settings, same_kind=True):
+    """sgd_nesterov against torch.optim.SGD(momentum=rho, nesterov=True) for every case, kind and
+    (name, config) setting; ``same_kind``: also check that next_w and the arrays in config have the
+    input's kind, dtype and device."""
+    for _shape, _dtype, _tol, _w0, _grads in _cases:
+        for _name, _config in settings:
+            _lr, _rho = _hyper(_config)
+            _ref, _ = _reference(_config, _w0, _grads)
+            for _kind in kinds:
                 _where = f"shape {_shape}, {np.dtype(_dtype).name}, {_kind} input, {_name}"
                 _w, _cfg = _as_kind(_w0, _kind), (None if _config is None else dict(_config))
                 for _t, _g in enumerate(_grads):
                     _w, _cfg = check_update_signature(sgd_nesterov(_w, _as_kind(_g, _kind), _cfg), "sgd_nesterov")
-                    check_same_kind(_w, _as_kind(_w0, _kind), f"next_w ({_where}, step {_t + 1})")
-                    check_close(_w, _ref[_t], f"next_w ({_where}, step {_t + 1}) vs torch.optim.SGD(nesterov=True)", **_tol)
-                assert "velocity" in _cfg, f"config has no 'velocity' ({_where})"
-                check_same_kind(_cfg["velocity"], _as_kind(_w0, _kind), f"config['velocity'] ({_where})")
-                check_close(_cfg["velocity"], -_lr * _buffer,
-                            f"config['velocity'] ({_where}) vs -learning_rate * torch's momentum_buffer", **_tol)
+                    if same_kind:
+                        check_same_kind(_w, _as_kind(_w0, _kind), f"next_w ({_where}, step {_t + 1})")
+                    check_close(_w, _ref[_t], f"next_w ({_where}, step {_t + 1}) vs torch.optim.SGD(nesterov=True)",
+                                **_tol)
+                if same_kind:  # the state too: every array in config
+                    for _key in [k for k, x in _cfg.items() if isinstance(x, (np.ndarray, torch.Tensor))]:
+                        check_same_kind(_cfg[_key], _as_kind(_w0, _kind), f"config[{_key!r}] ({_where})")
                 assert _cfg.get("learning_rate") == _lr and _cfg.get("momentum") == _rho, f"hyperparameters in config ({_where})"
                 for _key, _value in (_config or {}).items():
                     assert _cfg.get(_key) == _value, f"config lost its entry {_key!r} ({_where})"
+
+
+def _state(settings, resume_at=75):
+    """On NumPy arrays: config['velocity'] equals the notes' velocity, -learning_rate * torch's
+    momentum_buffer, after the last step, and a run started half-way from torch's weights and that
+    velocity continues torch's path."""
+    for _shape, _dtype, _tol, _w0, _grads in _cases:
+        for _name, _config in settings:
+            _ref, _velocity = _reference(_config, _w0, _grads)
+            _, _velocity_half = _reference(_config, _w0, _grads[:resume_at])
+            _where = f"shape {_shape}, {np.dtype(_dtype).name}, numpy input, {_name}"
+            _w, _cfg = _w0.copy(), dict(_config)
+            for _g in _grads:
+                _w, _cfg = check_update_signature(sgd_nesterov(_w, _g.copy(), _cfg), "sgd_nesterov")
+            assert "velocity" in _cfg, f"config has no 'velocity' ({_where})"
+            check_close(_cfg["velocity"], _velocity,
+                        f"config['velocity'] ({_where}) vs -learning_rate * torch's momentum_buffer", **_tol)
+            _w, _cfg = _ref[resume_at - 1].copy(), dict(_config, velocity=_velocity_half.copy())
+            for _t in range(resume_at, len(_grads)):
+                _w, _cfg = check_update_signature(sgd_nesterov(_w, _grads[_t].copy(), _cfg), "sgd_nesterov")
+                check_close(_w, _ref[_t], f"next_w ({_where}, resumed after step {resume_at} from torch's weights and "
+                            f"-learning_rate * momentum_buffer as config['velocity'], step {_t + 1}) vs "
+                            "torch.optim.SGD(nesterov=True)", **_tol)
+            check_close(_cfg["velocity"], _velocity,
+                        f"config['velocity'] ({_where}, resumed) vs -learning_rate * torch's momentum_buffer", **_tol)
+
+
+_explicit = [("lr=0.05, rho=0.5", {"learning_rate": 0.05, "momentum": 0.5}),
+             ("lr=3e-3, rho=0.99", {"learning_rate": 3e-3, "momentum": 0.99}),
+             ("lr=0.1, rho=0.3, extra key", {"learning_rate": 0.1, "momentum": 0.3, "tag": 7})]
+with score.required("your own rule (not torch.optim)"):
+    check_not_torch_optim(sgd_nesterov, "sgd_nesterov", {"learning_rate": 0.1, "momentum": 0.5})
+with score.aspect("next_w equals torch.optim.SGD(momentum=rho, nesterov=True)'s over 150 steps on NumPy arrays "
+                  "(several learning rates and momenta; float32, float64)", 1.5):
+    _follow(["numpy"], _explicit, same_kind=False)
+with score.aspect("the same on torch tensors (CPU, a meta tensor, and CUDA when present): values, kind, dtype and "
+                  "device of next_w and of the velocity", 0.5):
+    _follow(_kinds, _explicit[:2])
+    check_runs_on_meta(sgd_nesterov, "sgd_nesterov", {"learning_rate": 0.05, "momentum": 0.5}, shape=(4, 5), steps=3)
+with score.aspect("NumPy in, NumPy out of the same dtype (float32 stays float32), the velocity too", 0.2):
+    _follow(["numpy"], _explicit[:1])
+with score.aspect("the velocity in the notes' convention: config['velocity'] equals -learning_rate * torch's "
+                  "momentum_buffer, and a run resumed from that velocity continues torch's path", 0.5):
+    _state(_explicit[:2])
+with score.aspect("the defaults (config None, or only one of the two): learning_rate 1e-2 and momentum 0.9, recorded "
+                  "and used", 0.3):
+    _follow(["numpy"], [("config=None", None), ("rho=0.95 only", {"momentum": 0.95}),
+                        ("lr=0.05 only", {"learning_rate": 0.05})], same_kind=False)
 ### END HIDDEN TESTS
-print("Hidden tests run when grading.")
+score.result()
 
 # %% [markdown]
 # ## 5. Trajectories on the ill-conditioned valley

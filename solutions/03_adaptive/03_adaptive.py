@@ -67,7 +67,8 @@ import matplotlib.pyplot as plt
 import torch
 from tqdm.auto import tqdm
 
-from course_utils.checks import (check_close, check_own_implementation, check_same_kind,
+from course_utils.aspects import Aspects
+from course_utils.checks import (check_close, check_own_implementation, check_runs_on_meta, check_same_kind,
                                  check_update_signature, to_numpy, torch_optimizer_path)
 from course_utils.data import load_digits, make_loaders
 from course_utils.device import get_device, seed_everything
@@ -82,6 +83,20 @@ from course_utils.training import fit
 rng = seed_everything(0)
 DEVICE = get_device()
 print(f"device: {DEVICE}")
+
+
+def check_not_torch_optim(rule, name, config):
+    """The gate of every test cell of an update rule: called on NumPy arrays and on torch tensors with
+    torch.optim refused, ``rule`` must not hand its step to torch.optim. Any other error is left to
+    the cell's aspects, which report it."""
+    for w in (np.linspace(-1.0, 1.0, 3), torch.linspace(-1.0, 1.0, 3)):
+        try:
+            check_own_implementation(rule, name, w, 0.5 * w + 0.25, dict(config))
+        except AssertionError as err:
+            if "write the update rule yourself" in str(err):
+                raise
+        except Exception:  # noqa: BLE001 - a crash is the aspects' business
+            pass
 
 # %% [markdown]
 # ## 1. One learning rate for every coordinate
@@ -212,9 +227,9 @@ def adagrad(w, dw, config=None):
 # %% [markdown]
 # ### Visible tests (2 points)
 #
-# Three steps worked by hand with $\eta = 0.1$ (and the default $\epsilon = 10^{-10}$, negligible here),
-# from $w_0 = (1, -2)$, with gradients $g_1 = (3, -4)$, $g_2 = (4, 3)$, $g_3 = (-12, 12)$, chosen so that
-# the roots are whole numbers:
+# Three steps worked by hand with $\eta = 0.1$ and $\epsilon = 10^{-10}$ (given in the config; negligible
+# here), from $w_0 = (1, -2)$, with gradients $g_1 = (3, -4)$, $g_2 = (4, 3)$, $g_3 = (-12, 12)$, chosen so
+# that the roots are whole numbers:
 #
 # | step | $c = c + g \odot g$ | $\sqrt{c}$ | $w = w - 0.1\, g / \sqrt{c}$ |
 # | --- | --- | --- | --- |
@@ -226,12 +241,19 @@ def adagrad(w, dw, config=None):
 # against $0.08$ and $0.06$; the cache remembers everything. The test then checks where $\epsilon$ goes
 # with a deliberately huge $\epsilon = 7$: one step from $w = 1$ with $g = 3$ and $\eta = 1$ must give
 # $1 - 3/(\sqrt 9 + 7) = 0.7$ (inside the root it would be $1 - 3/\sqrt{9 + 7} = 0.25$).
+#
+# The cell's points are split into **aspects**, each checked on its own and shown in a table under
+# the cell, passed or failed with its reason: the hand-worked steps and $\epsilon$'s place (1 point),
+# the state `config["cache"]` and resuming from a given cache (0.3), the defaults (0.2), leaving `w`
+# and `dw` as they were (0.2), and float32 and torch tensors (0.3). A rule that is not your own (one
+# handed to `torch.optim`) earns nothing.
 
 # %% nbgrader={"grade": true, "grade_id": "test_adagrad_visible", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 _W0 = np.array([1.0, -2.0])
 _GRADS = [np.array([3.0, -4.0]), np.array([4.0, 3.0]), np.array([-12.0, 12.0])]
 _EXPECTED_W = [np.array([0.9, -1.9]), np.array([0.82, -1.96]), np.array([0.82 + 1.2 / 13, -1.96 - 1.2 / 13])]
 _EXPECTED_CACHE = [np.array([9.0, 16.0]), np.array([25.0, 25.0]), np.array([169.0, 169.0])]
+_HYPER = {"learning_rate": 0.1, "epsilon": 1e-10}  # explicit: the defaults are an aspect of their own
 
 
 def _walk(step, lr=0.1, c0=0.0):
@@ -264,71 +286,103 @@ _MISTAKES = {
         _walk(lambda w, c, g, lr: (w + lr * g / np.sqrt(c + g * g), c + g * g)),
 }
 
-# 1. Three hand-worked steps with learning_rate 0.1.
-_config = {"learning_rate": 0.1}
-_w = _W0.copy()
-for _t, _g in enumerate(_GRADS):
-    _w, _config = check_update_signature(adagrad(_w, _g.copy(), _config), "adagrad")
-    check_close(_w, _EXPECTED_W[_t], f"next_w after step {_t + 1}",
-                suspects={m: ws[_t] for m, (ws, cs) in _MISTAKES.items()})
-    assert "cache" in _config, ("the cache is not saved in config: store the running sum of squared gradients "
-                                "as config['cache'] so that the next call can continue from it")
-    check_close(_config["cache"], _EXPECTED_CACHE[_t], f"config['cache'] after step {_t + 1}", suspects={
-        "config['cache'] holds the root of the sum, sqrt(cache): store the sum itself (torch's 'sum')":
-            np.sqrt(_EXPECTED_CACHE[_t]),
-        "config['cache'] was never updated: it still holds the zeros it started from": np.zeros(2),
-        **{m: cs[_t] for m, (ws, cs) in _MISTAKES.items()},
+score = Aspects("adagrad", points=2)
+
+# The rule must be yours. torch.optim is what the hidden test compares against, so a rule that
+# hands the step to a torch.optim optimizer (or to torch_stand_in) earns nothing.
+with score.required("your own rule (not torch.optim)"):
+    check_not_torch_optim(adagrad, "adagrad", dict(_HYPER))
+
+with score.aspect("three hand-worked steps on NumPy arrays (learning_rate 0.1), and epsilon outside the root", 1.0):
+    _config, _w = dict(_HYPER), _W0.copy()
+    for _t, _g in enumerate(_GRADS):
+        _w, _config = check_update_signature(adagrad(_w, _g.copy(), _config), "adagrad")
+        check_close(_w, _EXPECTED_W[_t], f"next_w after step {_t + 1}",
+                    suspects={m: ws[_t] for m, (ws, cs) in _MISTAKES.items()})
+    assert _config["learning_rate"] == 0.1, "adagrad changed the learning rate in config"
+    # Epsilon goes outside the square root (a deliberately huge epsilon makes the difference visible).
+    _w, _config = check_update_signature(
+        adagrad(np.array([1.0]), np.array([3.0]), {"learning_rate": 1.0, "epsilon": 7.0}), "adagrad")
+    check_close(_w, np.array([0.7]), "next_w with epsilon = 7 (1 - 3/(sqrt(9) + 7))", suspects={
+        "epsilon is inside the square root: the notes and torch divide by sqrt(cache) + epsilon, not sqrt(cache + epsilon)":
+            np.array([0.25]),
+        "config['epsilon'] is ignored: a hard-coded epsilon was used": np.array([0.0]),
+        "config['epsilon'] is ignored: the notes' hard-coded 1e-7 was used": np.array([1 - 3 / (3 + 1e-7)]),
     })
-assert _config["learning_rate"] == 0.1, "adagrad changed the learning rate in config"
 
-# 2. Epsilon goes outside the square root (a deliberately huge epsilon makes the difference visible).
-_w, _config = check_update_signature(adagrad(np.array([1.0]), np.array([3.0]), {"learning_rate": 1.0, "epsilon": 7.0}),
-                                     "adagrad")
-check_close(_w, np.array([0.7]), "next_w with epsilon = 7 (1 - 3/(sqrt(9) + 7))", suspects={
-    "epsilon is inside the square root: the notes and torch divide by sqrt(cache) + epsilon, not sqrt(cache + epsilon)":
-        np.array([0.25]),
-    "config['epsilon'] is ignored: a hard-coded epsilon was used": np.array([0.0]),
-    "config['epsilon'] is ignored: the notes' hard-coded 1e-7 was used": np.array([1 - 3 / (3 + 1e-7)]),
-})
+with score.aspect("the state: config['cache'] holds the sum of squared gradients (w's kind and dtype), "
+                  "and a cache given in config is resumed", 0.3):
+    _config, _w = dict(_HYPER), _W0.copy()
+    for _t, _g in enumerate(_GRADS):
+        _w, _config = check_update_signature(adagrad(_w, _g.copy(), _config), "adagrad")
+        assert "cache" in _config, ("the cache is not saved in config: store the running sum of squared gradients "
+                                    "as config['cache'] so that the next call can continue from it")
+        check_close(_config["cache"], _EXPECTED_CACHE[_t], f"config['cache'] after step {_t + 1}", suspects={
+            "config['cache'] holds the root of the sum, sqrt(cache): store the sum itself (torch's 'sum')":
+                np.sqrt(_EXPECTED_CACHE[_t]),
+            "config['cache'] was never updated: it still holds the zeros it started from": np.zeros(2),
+            **{m: cs[_t] for m, (ws, cs) in _MISTAKES.items()},
+        })
+    _w32, _c32 = check_update_signature(
+        adagrad(_W0.astype(np.float32), _GRADS[0].astype(np.float32), dict(_HYPER)), "adagrad")
+    check_same_kind(_c32.get("cache"), _W0.astype(np.float32), "config['cache'] for a float32 NumPy input")
+    # A cache already in config is where the next step continues from (resuming).
+    _w, _config = check_update_signature(
+        adagrad(np.array([1.0, 1.0]), np.array([3.0, 4.0]), {**_HYPER, "cache": np.array([16.0, 9.0])}), "adagrad")
+    check_close(_config["cache"], np.array([25.0, 25.0]), "config['cache'] when resuming from cache (16, 9)",
+                suspects={"the cache in config was ignored: you started again from zeros": np.array([9.0, 16.0])})
+    check_close(_w, np.array([0.94, 0.92]), "next_w when resuming from cache (16, 9)")
 
-# 3. A cache already in config is where the next step continues from (resuming).
-_w, _config = check_update_signature(
-    adagrad(np.array([1.0, 1.0]), np.array([3.0, 4.0]), {"learning_rate": 0.1, "cache": np.array([16.0, 9.0])}), "adagrad")
-check_close(_config["cache"], np.array([25.0, 25.0]), "config['cache'] when resuming from cache (16, 9)",
-            suspects={"the cache in config was ignored: you started again from zeros": np.array([9.0, 16.0])})
-check_close(_w, np.array([0.94, 0.92]), "next_w when resuming from cache (16, 9)")
-
-# 4. No config at all: the defaults, recorded in the returned config.
-try:
-    _result = adagrad(np.array([1.0, -2.0, 3.0]), np.array([0.5, 0.5, -1.0]))
-except Exception as err:
-    raise AssertionError(f"adagrad(w, dw) without a config crashed with {type(err).__name__}: {err}. "
-                         "Keep the lines `if config is None: config = {}`.") from err
-_w, _config = check_update_signature(_result, "adagrad")
-assert _config.get("learning_rate") == 1e-2, "the default learning_rate must be 1e-2, recorded in config"
-assert _config.get("epsilon") == 1e-10, "the default epsilon must be 1e-10 (torch.optim.Adagrad's), recorded in config"
-check_close(_w, np.array([0.99, -2.01, 3.01]), "next_w with the default config (first step: 0.01 * sign(dw))")
-
-# 5. float32 stays float32; a torch tensor stays a torch tensor (dtype, device), and so does the cache.
-_w32, _c32 = adagrad(_W0.astype(np.float32), _GRADS[0].astype(np.float32), {"learning_rate": 0.1})
-check_same_kind(_w32, _W0.astype(np.float32), "next_w for a float32 NumPy input")
-check_same_kind(_c32["cache"], _W0.astype(np.float32), "config['cache'] for a float32 NumPy input")
-_wt, _ct = torch.tensor(_W0, dtype=torch.float32), {"learning_rate": 0.1}
-for _t, _g in enumerate(_GRADS):
+with score.aspect("the defaults (no config): learning_rate 1e-2 and epsilon 1e-10, filled in, recorded and used", 0.2):
     try:
-        _result = adagrad(_wt, torch.tensor(_g, dtype=torch.float32), _ct)
-    except (TypeError, RuntimeError) as err:
-        raise AssertionError(f"adagrad crashed on torch tensors with {type(err).__name__}: {err}. Does the cache "
-                             "start as zeros of w's own kind (torch.zeros_like for a tensor, np.zeros_like for an "
-                             "array), and is the root written as x ** 0.5?") from err
-    _wt, _ct = check_update_signature(_result, "adagrad")
-    check_same_kind(_wt, torch.zeros(2), f"next_w for a torch input (step {_t + 1})")
-    check_same_kind(_ct["cache"], torch.zeros(2), f"config['cache'] for a torch input (step {_t + 1})")
-check_close(_wt, _EXPECTED_W[-1], "next_w after three steps on torch tensors", rtol=1e-6, atol=1e-6)
-# Last: the rule must be yours. torch.optim is what the hidden test compares against, so a rule
-# that hands the step to a torch.optim optimizer (or to torch_stand_in) fails here.
-check_own_implementation(adagrad, "adagrad", _W0.copy(), _GRADS[0].copy())
-print("All visible tests passed.")
+        _result = adagrad(np.array([1.0, -2.0, 3.0]), np.array([0.5, 0.5, -1.0]))
+    except NotImplementedError:
+        raise
+    except Exception as err:
+        raise AssertionError(f"adagrad(w, dw) without a config crashed with {type(err).__name__}: {err}"
+                             + (" (keep the lines `if config is None: config = {}`)" if "'NoneType' object has no attribute" in str(err) else "")
+                             ) from err
+    _w, _config = check_update_signature(_result, "adagrad")
+    assert _config.get("learning_rate") == 1e-2, "the default learning_rate must be 1e-2, recorded in config"
+    assert _config.get("epsilon") == 1e-10, ("the default epsilon must be 1e-10 (torch.optim.Adagrad's), recorded in "
+                                             f"config, got {_config.get('epsilon')}")
+    check_close(_w, np.array([0.99, -2.01, 3.01]), "next_w with the default config (first step: 0.01 * sign(dw))")
+
+with score.aspect("w and dw left as they were: next_w is a new array", 0.2):
+    _w_in, _dw_in = _W0.copy(), _GRADS[0].copy()
+    _w, _ = check_update_signature(adagrad(_w_in, _dw_in, dict(_HYPER)), "adagrad")
+    check_close(_w, _EXPECTED_W[0], "next_w after one step")
+    assert np.array_equal(_dw_in, _GRADS[0]), "adagrad changed dw: leave the gradient as it was"
+    assert np.array_equal(_w_in, _W0), ("adagrad changed w in place (w -= ... or w[...] = ...): return a new array, "
+                                        "next_w = w - ..., and leave w as it was (a caller may still need it)")
+
+with score.aspect("float32 and torch tensors: kind, dtype and device of next_w and of the state (a meta tensor too)", 0.3):
+    # float32 stays float32; a torch tensor stays a torch tensor (dtype, device), and so does the state.
+    _w32, _c32 = check_update_signature(
+        adagrad(_W0.astype(np.float32), _GRADS[0].astype(np.float32), dict(_HYPER)), "adagrad")
+    check_same_kind(_w32, _W0.astype(np.float32), "next_w for a float32 NumPy input")
+    for _key, _value in _c32.items():
+        if isinstance(_value, (np.ndarray, torch.Tensor)):
+            check_same_kind(_value, _W0.astype(np.float32), f"config[{_key!r}] for a float32 NumPy input")
+    _wt, _ct = torch.tensor(_W0, dtype=torch.float32), dict(_HYPER)
+    for _t, _g in enumerate(_GRADS):
+        try:
+            _result = adagrad(_wt, torch.tensor(_g, dtype=torch.float32), _ct)
+        except (TypeError, RuntimeError) as err:
+            raise AssertionError(f"adagrad crashed on torch tensors with {type(err).__name__}: {str(err).rstrip('.')}. Does the cache "
+                                 "start as zeros of w's own kind (torch.zeros_like for a tensor, np.zeros_like for an "
+                                 "array), and is the root written as x ** 0.5?") from err
+        _wt, _ct = check_update_signature(_result, "adagrad")
+        check_same_kind(_wt, torch.zeros(2), f"next_w for a torch input (step {_t + 1})")
+        for _key, _value in _ct.items():
+            if isinstance(_value, (np.ndarray, torch.Tensor)):
+                check_same_kind(_value, torch.zeros(2), f"config[{_key!r}] for a torch input (step {_t + 1})")
+    check_close(_wt, _EXPECTED_W[-1], "next_w after three steps on torch tensors", rtol=1e-6, atol=1e-6)
+    # A tensor on the "meta" device has a shape and a dtype but no data: NumPy cannot read it, as it
+    # cannot read a GPU tensor. A rule written with operators works on it; np.sqrt or np.zeros_like fail.
+    check_runs_on_meta(adagrad, "adagrad", dict(_HYPER))
+
+score.result()
 
 # %% [markdown]
 # ### Hidden tests (3 points)
@@ -336,48 +390,117 @@ print("All visible tests passed.")
 # When grading, this cell compares your rule with an independent oracle, `torch.optim.Adagrad` (which
 # adds $\epsilon$ outside the root too, with `lr_decay=0` and `initial_accumulator_value=0`), over 120
 # steps fed the same random gradients, for several learning rates, values of $\epsilon$ and gradient
-# scales, shapes, dtypes, NumPy and torch inputs (and a CUDA tensor when a GPU is present). It also checks
-# the state: `config["cache"]` must equal torch's `sum`. In your copy it only prints a line.
+# scales, shapes, dtypes, NumPy and torch inputs (a meta tensor, and a CUDA tensor when a GPU is present). It also
+# checks the state: `config["cache"]` must equal torch's `sum`. Its aspects: the values on NumPy
+# arrays at given hyperparameters (1.5 points), the same on torch tensors (0.5), NumPy arrays keeping
+# their dtype (0.2), the state, resuming from it too (0.4), the defaults (0.4). In your copy the cell
+# keeps one call of the function only: while the function is a stub that call fails (and **Run All**
+# stops there); once the function runs, the cell prints "Hidden tests run when grading."
 
 # %% nbgrader={"grade": true, "grade_id": "test_adagrad_hidden", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-# Hidden: adagrad agrees with torch.optim.Adagrad over 120 steps (several lr/epsilon/gradient scales, shapes (3,), (4,5), (2,3,4), (6,); float32/float64; NumPy/torch), and config['cache'] equals torch's state 'sum'.
-check_update_signature(adagrad(np.zeros(3), np.ones(3)), "adagrad")  # a first call: this cell fails until adagrad runs
+# Hidden: adagrad agrees with torch.optim.Adagrad over 120 steps (several lr/epsilon/gradient scales, shapes (3,), (4,5), (2,3,4); float32/float64; NumPy/torch), config['cache'] equals torch's state 'sum', and resuming from it continues torch's path.
+check_update_signature(adagrad(np.zeros(3), np.ones(3), {"learning_rate": 0.1, "epsilon": 1e-10}), "adagrad")  # fails until adagrad runs
+score = Aspects("adagrad", points=3)
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(20240311)
-_kinds = ["numpy", "cpu"] + (["cuda"] if torch.cuda.is_available() else [])
-_settings = [("config=None", None, 1.0), ("lr=0.1", {"learning_rate": 0.1}, 1.0),
-             ("lr=0.5, epsilon=0.1, small gradients", {"learning_rate": 0.5, "epsilon": 0.1}, 0.05),
-             ("epsilon=1e-6 only, large gradients, extra key", {"epsilon": 1e-6, "tag": 7}, 30.0)]
+_kinds = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+_cases = [(_shape, _dtype, _tol, _rng.standard_normal(_shape).astype(_dtype),
+           [_rng.standard_normal(_shape).astype(_dtype) for _ in range(120)])
+          for _shape in [(3,), (4, 5), (2, 3, 4)]
+          for _dtype, _tol in [(np.float32, dict(rtol=1e-4, atol=1e-4)), (np.float64, dict(rtol=1e-9, atol=1e-11))]]
+_refs = {}
 
 
 def _as_kind(a, kind):
     return a.copy() if kind == "numpy" else torch.tensor(a, device=kind)
 
 
-for _shape, (_name, _config, _scale) in zip([(3,), (4, 5), (2, 3, 4), (6,)], _settings):
-    for _dtype, _tol in [(np.float32, dict(rtol=1e-4, atol=1e-4)), (np.float64, dict(rtol=1e-9, atol=1e-11))]:
-        _lr = (_config or {}).get("learning_rate", 1e-2)
-        _eps = (_config or {}).get("epsilon", 1e-10)
-        _w0 = _rng.standard_normal(_shape).astype(_dtype)
-        _grads = [(_scale * _rng.standard_normal(_shape)).astype(_dtype) for _ in range(120)]
-        _ref, _opt = torch_optimizer_path(lambda params: torch.optim.Adagrad(params, lr=_lr, eps=_eps), _w0, _grads)
-        _sum = to_numpy(_opt.state[_opt.param_groups[0]["params"][0]]["sum"])
-        for _kind in _kinds:
-            _where = f"shape {_shape}, {np.dtype(_dtype).name}, {_kind} input, {_name}"
-            _w, _cfg = _as_kind(_w0, _kind), (None if _config is None else dict(_config))
-            for _t, _g in enumerate(_grads):
-                _w, _cfg = check_update_signature(adagrad(_w, _as_kind(_g, _kind), _cfg), "adagrad")
-                check_same_kind(_w, _as_kind(_w0, _kind), f"next_w ({_where}, step {_t + 1})")
+def _reference(case, lr, eps, scale, steps=120):
+    """torch.optim.Adagrad's path and final state 'sum' for a case (gradients times scale), computed once."""
+    key = (case, lr, eps, scale, steps)
+    if key not in _refs:
+        _dtype, _w0, _grads = _cases[case][1], _cases[case][3], _cases[case][4]
+        ref, opt = torch_optimizer_path(lambda params: torch.optim.Adagrad(params, lr=lr, eps=eps),
+                                        _w0, [(scale * g).astype(_dtype) for g in _grads[:steps]])
+        _refs[key] = ref, to_numpy(opt.state[opt.param_groups[0]["params"][0]]["sum"])
+    return _refs[key]
+
+
+def _follow(kinds, settings, same_kind=True, state=False):
+    """adagrad against torch.optim.Adagrad over 120 steps, for every case, kind and (name, config, gradient
+    scale) setting. same_kind: next_w and every array of config keep the input's kind, dtype and device.
+    state: config['cache'] equals torch's state 'sum' at the end."""
+    for _case, (_shape, _dtype, _tol, _w0, _grads) in enumerate(_cases):
+        for _name, _config, _scale in settings:
+            _lr = (_config or {}).get("learning_rate", 1e-2)
+            _eps = (_config or {}).get("epsilon", 1e-10)
+            _ref, _sum = _reference(_case, _lr, _eps, _scale)
+            for _kind in kinds:
+                _where = f"shape {_shape}, {np.dtype(_dtype).name}, {_kind} input, {_name}"
+                _w, _cfg = _as_kind(_w0, _kind), (None if _config is None else dict(_config))
+                for _t, _g in enumerate(_grads):
+                    try:
+                        _result = adagrad(_w, _as_kind((_scale * _g).astype(_dtype), _kind), _cfg)
+                    except (TypeError, RuntimeError) as err:
+                        if _kind == "numpy":
+                            raise
+                        raise AssertionError(f"adagrad crashed on a torch tensor ({_where}, step {_t + 1}) with "
+                                             f"{type(err).__name__}: {str(err).rstrip('.')}. Does the state start as zeros of w's own kind "
+                                             "(torch.zeros_like for a tensor), and is the root written as x ** 0.5?") from err
+                    _w, _cfg = check_update_signature(_result, "adagrad")
+                    if same_kind:
+                        check_same_kind(_w, _as_kind(_w0, _kind), f"next_w ({_where}, step {_t + 1})")
+                    check_close(_w, _ref[_t], f"next_w ({_where}, step {_t + 1}) vs torch.optim.Adagrad", **_tol)
+                if same_kind:
+                    for _key, _value in _cfg.items():
+                        if isinstance(_value, (np.ndarray, torch.Tensor)):
+                            check_same_kind(_value, _as_kind(_w0, _kind), f"config[{_key!r}] ({_where})")
+                if state:
+                    assert "cache" in _cfg, f"config has no 'cache' ({_where})"
+                    check_same_kind(_cfg["cache"], _as_kind(_w0, _kind), f"config['cache'] ({_where})")
+                    check_close(_cfg["cache"], _sum, f"config['cache'] ({_where}) vs torch's state 'sum'",
+                                rtol=_tol["rtol"], atol=_tol["atol"] * _scale**2)
+                assert _cfg.get("learning_rate") == _lr and _cfg.get("epsilon") == _eps, f"hyperparameters in config ({_where})"
+                for _key, _value in (_config or {}).items():
+                    assert _cfg.get(_key) == _value, f"config lost its entry {_key!r} ({_where})"
+
+
+def _resume(settings):
+    """Given w and config['cache'] as torch has them after 60 steps, the next 60 steps follow torch's path."""
+    for _case, (_shape, _dtype, _tol, _w0, _grads) in enumerate(_cases):
+        for _name, _config, _scale in settings:
+            _ref, _ = _reference(_case, _config["learning_rate"], _config["epsilon"], _scale)
+            _, _sum60 = _reference(_case, _config["learning_rate"], _config["epsilon"], _scale, steps=60)
+            _where = f"shape {_shape}, {np.dtype(_dtype).name}, {_name}, resumed from torch's state after 60 steps"
+            _w, _cfg = _ref[59].astype(_dtype), {**_config, "cache": _sum60.astype(_dtype)}
+            for _t in range(60, 120):
+                _w, _cfg = check_update_signature(adagrad(_w, (_scale * _grads[_t]).astype(_dtype), _cfg), "adagrad")
                 check_close(_w, _ref[_t], f"next_w ({_where}, step {_t + 1}) vs torch.optim.Adagrad", **_tol)
-            assert "cache" in _cfg, f"config has no 'cache' ({_where})"
-            check_same_kind(_cfg["cache"], _as_kind(_w0, _kind), f"config['cache'] ({_where})")
-            check_close(_cfg["cache"], _sum, f"config['cache'] ({_where}) vs torch's state 'sum'",
-                        rtol=_tol["rtol"], atol=_tol["atol"] * _scale**2)
-            assert _cfg.get("learning_rate") == _lr and _cfg.get("epsilon") == _eps, f"hyperparameters in config ({_where})"
-            for _key, _value in (_config or {}).items():
-                assert _cfg.get(_key) == _value, f"config lost its entry {_key!r} ({_where})"
+
+
+_explicit = [("lr=0.1, epsilon=1e-10", {"learning_rate": 0.1, "epsilon": 1e-10}, 1.0),
+             ("lr=0.5, epsilon=0.1, small gradients", {"learning_rate": 0.5, "epsilon": 0.1}, 0.05),
+             ("lr=0.02, epsilon=1e-6, large gradients, extra key", {"learning_rate": 0.02, "epsilon": 1e-6, "tag": 7}, 30.0)]
+with score.required("your own rule (not torch.optim)"):
+    check_not_torch_optim(adagrad, "adagrad", {"learning_rate": 0.1, "epsilon": 1e-10})
+with score.aspect("next_w equals torch.optim.Adagrad's over 120 steps on NumPy arrays (float32, float64)", 1.5):
+    _follow(["numpy"], _explicit, same_kind=False)
+with score.aspect("the same on torch tensors (CPU, a meta tensor, and CUDA when present): values, kind, "
+                  "dtype, device, of next_w and of the state", 0.5):
+    _follow(_kinds, _explicit[:2])
+    check_runs_on_meta(adagrad, "adagrad", {"learning_rate": 0.1, "epsilon": 1e-10}, shape=(4, 5), steps=3)
+with score.aspect("NumPy in, NumPy out of the same dtype (float32 stays float32), the state too", 0.2):
+    _follow(["numpy"], _explicit[:1])
+with score.aspect("the state: config['cache'] equals torch's 'sum', and a cache given in config is resumed", 0.4):
+    _follow(["numpy"], _explicit[1:], same_kind=False, state=True)
+    _resume(_explicit[:2])
+with score.aspect("the defaults (config None, or without learning_rate or epsilon): 1e-2 and 1e-10, "
+                  "recorded; other entries kept", 0.4):
+    _follow(["numpy"], [("config=None", None, 1.0), ("learning_rate=0.1 only", {"learning_rate": 0.1}, 1.0),
+                        ("epsilon=1e-6 only, large gradients, extra key", {"epsilon": 1e-6, "tag": 7}, 30.0)],
+            same_kind=False)
 ### END HIDDEN TESTS
-print("Hidden tests run when grading.")
+score.result()
 
 # %% [markdown]
 # ### Scale invariance and a shrinking step, measured
@@ -520,8 +643,8 @@ def rmsprop(w, dw, config=None):
 # ### Visible tests (2 points)
 #
 # Three steps worked by hand with $\eta = 0.1$ and $\rho = 0.75$ (not the defaults, on purpose: then
-# $1 - \rho = \frac14$ and the roots come out round), from $w_0 = (1, -2)$, with gradients
-# $g_1 = (2, -4)$, $g_2 = (-1, 2)$, $g_3 = (2, 2)$:
+# $1 - \rho = \frac14$ and the roots come out round) and $\epsilon = 10^{-8}$ (negligible), from
+# $w_0 = (1, -2)$, with gradients $g_1 = (2, -4)$, $g_2 = (-1, 2)$, $g_3 = (2, 2)$:
 #
 # | step | $c = 0.75\,c + 0.25\, g\odot g$ | $\sqrt{c}$ | $w = w - 0.1\, g/\sqrt{c}$ |
 # | --- | --- | --- | --- |
@@ -532,12 +655,17 @@ def rmsprop(w, dw, config=None):
 # Note the first step: $0.2 = 2\eta$ in each coordinate, the missing bias correction at work
 # ($\eta/\sqrt{1-\rho} = \eta/0.5$). The test also checks $\epsilon$'s place with $\epsilon = 7$ (one step
 # from $w = 1$ with $g = 6$, $\eta = 1$: $c = 9$ and $1 - 6/(3 + 7) = 0.4$), the defaults and resuming.
+#
+# Its aspects: the hand-worked steps and $\epsilon$'s place (1 point), the state `config["cache"]` and
+# resuming from a given cache (0.3), the defaults (0.2), leaving `w` and `dw` as they were (0.2), and
+# float32 and torch tensors (0.3). A rule that is not your own earns nothing.
 
 # %% nbgrader={"grade": true, "grade_id": "test_rmsprop_visible", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 _W0 = np.array([1.0, -2.0])
 _GRADS = [np.array([2.0, -4.0]), np.array([-1.0, 2.0]), np.array([2.0, 2.0])]
 _EXPECTED_W = [np.array([0.8, -1.8]), np.array([0.9, -1.9]), np.array([0.9 - 0.2 / np.sqrt(1.75), -2.0])]
 _EXPECTED_CACHE = [np.array([1.0, 4.0]), np.array([1.0, 4.0]), np.array([1.75, 4.0])]
+_HYPER = {"learning_rate": 0.1, "decay_rate": 0.75, "epsilon": 1e-8}  # explicit: the defaults are an aspect
 
 
 def _walk(step, lr=0.1, rho=0.75):
@@ -570,137 +698,242 @@ _MISTAKES = {
         _walk(lambda c, g, rho: 0.9 * c + 0.1 * g * g),
 }
 
-# 1. Three hand-worked steps with learning_rate 0.1 and decay_rate 0.75.
-_config = {"learning_rate": 0.1, "decay_rate": 0.75}
-_w = _W0.copy()
-for _t, _g in enumerate(_GRADS):
-    _w, _config = check_update_signature(rmsprop(_w, _g.copy(), _config), "rmsprop")
-    if not np.all(np.isfinite(to_numpy(_w))):
-        raise AssertionError(
-            f"next_w after step {_t + 1} is {to_numpy(_w)}: NaN means a square root of a negative number. Is the "
-            "cache negative? The notes' typo, cache = decay_rate*cache + (1 - cache)*dw*dw, does that as soon as "
-            "the cache exceeds 1: the weight of dw*dw must be (1 - decay_rate)")
-    _first = {} if _t else {
-        "the first step is learning_rate * sign(dw), as if the cache were dw*dw. RMSProp's first cache is "
-        "(1 - decay_rate)*dw*dw, so its first step is learning_rate / sqrt(1 - decay_rate) per coordinate. Typical "
-        "causes: the factor (1 - decay_rate) is missing; the notes' typo (1 - cache)*dw*dw (the cache starts at 0); "
-        "AdaGrad's sum cache + dw*dw; or a bias correction cache / (1 - decay_rate**t), which torch.optim.RMSprop "
-        "does not have": _W0 - 0.1 * _GRADS[0] / np.abs(_GRADS[0])}
-    check_close(_w, _EXPECTED_W[_t], f"next_w after step {_t + 1}",
-                suspects={**_first, **{m: ws[_t] for m, (ws, cs) in _MISTAKES.items()}})
-    assert "cache" in _config, ("the cache is not saved in config: store the running mean of squared gradients "
-                                "as config['cache'] so that the next call can continue from it")
-    check_close(_config["cache"], _EXPECTED_CACHE[_t], f"config['cache'] after step {_t + 1}", suspects={
-        "config['cache'] holds the root of the mean square, sqrt(cache): store the mean square itself "
-        "(torch's 'square_avg')": np.sqrt(_EXPECTED_CACHE[_t]),
-        "config['cache'] was never updated: it still holds the zeros it started from": np.zeros(2),
-        **{m: cs[_t] for m, (ws, cs) in _MISTAKES.items()},
+score = Aspects("rmsprop", points=2)
+
+# The rule must be yours. torch.optim is what the hidden test compares against, so a rule that
+# hands the step to a torch.optim optimizer (or to torch_stand_in) earns nothing.
+with score.required("your own rule (not torch.optim)"):
+    check_not_torch_optim(rmsprop, "rmsprop", dict(_HYPER))
+
+with score.aspect("three hand-worked steps on NumPy arrays (learning_rate 0.1, decay_rate 0.75), "
+                  "and epsilon outside the root", 1.0):
+    _config, _w = dict(_HYPER), _W0.copy()
+    for _t, _g in enumerate(_GRADS):
+        _w, _config = check_update_signature(rmsprop(_w, _g.copy(), _config), "rmsprop")
+        if not np.all(np.isfinite(to_numpy(_w))):
+            raise AssertionError(
+                f"next_w after step {_t + 1} is {to_numpy(_w)}: NaN means a square root of a negative number. Is "
+                "the cache negative? The notes' typo, cache = decay_rate*cache + (1 - cache)*dw*dw, does that as "
+                "soon as the cache exceeds 1: the weight of dw*dw must be (1 - decay_rate)")
+        _first = {} if _t else {
+            "the first step is learning_rate * sign(dw), as if the cache were dw*dw. RMSProp's first cache is "
+            "(1 - decay_rate)*dw*dw, so its first step is learning_rate / sqrt(1 - decay_rate) per coordinate. "
+            "Typical causes: the factor (1 - decay_rate) is missing; the notes' typo (1 - cache)*dw*dw (the cache "
+            "starts at 0); AdaGrad's sum cache + dw*dw; or a bias correction cache / (1 - decay_rate**t), which "
+            "torch.optim.RMSprop does not have": _W0 - 0.1 * _GRADS[0] / np.abs(_GRADS[0])}
+        check_close(_w, _EXPECTED_W[_t], f"next_w after step {_t + 1}",
+                    suspects={**_first, **{m: ws[_t] for m, (ws, cs) in _MISTAKES.items()}})
+    assert _config["learning_rate"] == 0.1 and _config["decay_rate"] == 0.75, "rmsprop changed the hyperparameters"
+    # Epsilon goes outside the square root (a deliberately huge epsilon makes the difference visible).
+    _w, _config = check_update_signature(
+        rmsprop(np.array([1.0]), np.array([6.0]), {"learning_rate": 1.0, "decay_rate": 0.75, "epsilon": 7.0}), "rmsprop")
+    check_close(_w, np.array([0.4]), "next_w with epsilon = 7 (cache = 9; 1 - 6/(sqrt(9) + 7))", suspects={
+        "epsilon is inside the square root: divide by sqrt(cache) + epsilon, not sqrt(cache + epsilon)": np.array([-0.5]),
+        "config['epsilon'] is ignored: a hard-coded epsilon was used": np.array([-1.0]),
     })
-assert _config["learning_rate"] == 0.1 and _config["decay_rate"] == 0.75, "rmsprop changed the hyperparameters"
 
-# 2. Epsilon goes outside the square root (a deliberately huge epsilon makes the difference visible).
-_w, _config = check_update_signature(
-    rmsprop(np.array([1.0]), np.array([6.0]), {"learning_rate": 1.0, "decay_rate": 0.75, "epsilon": 7.0}), "rmsprop")
-check_close(_w, np.array([0.4]), "next_w with epsilon = 7 (cache = 9; 1 - 6/(sqrt(9) + 7))", suspects={
-    "epsilon is inside the square root: divide by sqrt(cache) + epsilon, not sqrt(cache + epsilon)": np.array([-0.5]),
-    "config['epsilon'] is ignored: a hard-coded epsilon was used": np.array([-1.0]),
-})
+with score.aspect("the state: config['cache'] holds the running mean of squared gradients (w's kind and dtype), "
+                  "and a cache given in config is resumed", 0.3):
+    _config, _w = dict(_HYPER), _W0.copy()
+    for _t, _g in enumerate(_GRADS):
+        _w, _config = check_update_signature(rmsprop(_w, _g.copy(), _config), "rmsprop")
+        assert "cache" in _config, ("the cache is not saved in config: store the running mean of squared gradients "
+                                    "as config['cache'] so that the next call can continue from it")
+        check_close(_config["cache"], _EXPECTED_CACHE[_t], f"config['cache'] after step {_t + 1}", suspects={
+            "config['cache'] holds the root of the mean square, sqrt(cache): store the mean square itself "
+            "(torch's 'square_avg')": np.sqrt(_EXPECTED_CACHE[_t]),
+            "config['cache'] was never updated: it still holds the zeros it started from": np.zeros(2),
+            **{m: cs[_t] for m, (ws, cs) in _MISTAKES.items()},
+        })
+    _w32, _c32 = check_update_signature(
+        rmsprop(_W0.astype(np.float32), _GRADS[0].astype(np.float32), dict(_HYPER)), "rmsprop")
+    check_same_kind(_c32.get("cache"), _W0.astype(np.float32), "config['cache'] for a float32 NumPy input")
+    # A cache already in config is where the next step continues from (resuming).
+    _w, _config = check_update_signature(
+        rmsprop(np.array([1.0, 1.0]), np.array([2.0, -4.0]), {**_HYPER, "cache": np.array([4.0, 4.0 / 3.0])}), "rmsprop")
+    check_close(_config["cache"], np.array([4.0, 5.0]), "config['cache'] when resuming from cache (4, 4/3)",
+                suspects={"the cache in config was ignored: you started again from zeros": np.array([1.0, 4.0])})
+    check_close(_w, np.array([0.9, 1.0 + 0.4 / np.sqrt(5.0)]), "next_w when resuming from cache (4, 4/3)")
 
-# 3. A cache already in config is where the next step continues from (resuming).
-_w, _config = check_update_signature(
-    rmsprop(np.array([1.0, 1.0]), np.array([2.0, -4.0]),
-            {"learning_rate": 0.1, "decay_rate": 0.75, "cache": np.array([4.0, 4.0 / 3.0])}), "rmsprop")
-check_close(_config["cache"], np.array([4.0, 5.0]), "config['cache'] when resuming from cache (4, 4/3)",
-            suspects={"the cache in config was ignored: you started again from zeros": np.array([1.0, 4.0])})
-check_close(_w, np.array([0.9, 1.0 + 0.4 / np.sqrt(5.0)]), "next_w when resuming from cache (4, 4/3)")
-
-# 4. No config at all: the defaults, recorded in the returned config.
-try:
-    _result = rmsprop(np.array([1.0, -2.0, 3.0]), np.array([0.5, 0.5, -1.0]))
-except Exception as err:
-    raise AssertionError(f"rmsprop(w, dw) without a config crashed with {type(err).__name__}: {err}. "
-                         "Keep the lines `if config is None: config = {}`.") from err
-_w, _config = check_update_signature(_result, "rmsprop")
-assert _config.get("learning_rate") == 1e-2, "the default learning_rate must be 1e-2 (torch's), recorded in config"
-assert _config.get("decay_rate") == 0.99, "the default decay_rate must be 0.99 (torch's alpha), recorded in config"
-assert _config.get("epsilon") == 1e-8, "the default epsilon must be 1e-8 (torch's), recorded in config"
-check_close(_w, np.array([0.9, -2.1, 3.1]), "next_w with the default config (first step: 0.01 * sign(dw) / sqrt(0.01))",
-            suspects={"the first step is learning_rate * sign(dw): did you add a bias correction? torch.optim.RMSprop "
-                      "has none, so its first step is learning_rate / sqrt(1 - decay_rate) = 10 * learning_rate":
-                          np.array([0.99, -2.01, 3.01])})
-
-# 5. float32 stays float32; a torch tensor stays a torch tensor (dtype, device), and so does the cache.
-_w32, _c32 = rmsprop(_W0.astype(np.float32), _GRADS[0].astype(np.float32), {"learning_rate": 0.1, "decay_rate": 0.75})
-check_same_kind(_w32, _W0.astype(np.float32), "next_w for a float32 NumPy input")
-check_same_kind(_c32["cache"], _W0.astype(np.float32), "config['cache'] for a float32 NumPy input")
-_wt, _ct = torch.tensor(_W0, dtype=torch.float32), {"learning_rate": 0.1, "decay_rate": 0.75}
-for _t, _g in enumerate(_GRADS):
+with score.aspect("the defaults (no config): learning_rate 1e-2, decay_rate 0.99 and epsilon 1e-8, filled in, "
+                  "recorded and used", 0.2):
     try:
-        _result = rmsprop(_wt, torch.tensor(_g, dtype=torch.float32), _ct)
-    except (TypeError, RuntimeError) as err:
-        raise AssertionError(f"rmsprop crashed on torch tensors with {type(err).__name__}: {err}. Does the cache "
-                             "start as zeros of w's own kind (torch.zeros_like for a tensor, np.zeros_like for an "
-                             "array), and is the root written as x ** 0.5?") from err
-    _wt, _ct = check_update_signature(_result, "rmsprop")
-    check_same_kind(_wt, torch.zeros(2), f"next_w for a torch input (step {_t + 1})")
-    check_same_kind(_ct["cache"], torch.zeros(2), f"config['cache'] for a torch input (step {_t + 1})")
-check_close(_wt, _EXPECTED_W[-1], "next_w after three steps on torch tensors", rtol=1e-6, atol=1e-6)
-# Last: the rule must be yours. torch.optim is what the hidden test compares against, so a rule
-# that hands the step to a torch.optim optimizer (or to torch_stand_in) fails here.
-check_own_implementation(rmsprop, "rmsprop", _W0.copy(), _GRADS[0].copy())
-print("All visible tests passed.")
+        _result = rmsprop(np.array([1.0, -2.0, 3.0]), np.array([0.5, 0.5, -1.0]))
+    except NotImplementedError:
+        raise
+    except Exception as err:
+        raise AssertionError(f"rmsprop(w, dw) without a config crashed with {type(err).__name__}: {err}"
+                             + (" (keep the lines `if config is None: config = {}`)" if "'NoneType' object has no attribute" in str(err) else "")
+                             ) from err
+    _w, _config = check_update_signature(_result, "rmsprop")
+    assert _config.get("learning_rate") == 1e-2, "the default learning_rate must be 1e-2 (torch's), recorded in config"
+    assert _config.get("decay_rate") == 0.99, "the default decay_rate must be 0.99 (torch's alpha), recorded in config"
+    assert _config.get("epsilon") == 1e-8, "the default epsilon must be 1e-8 (torch's), recorded in config"
+    check_close(_w, np.array([0.9, -2.1, 3.1]),
+                "next_w with the default config (first step: 0.01 * sign(dw) / sqrt(0.01))",
+                suspects={"the first step is learning_rate * sign(dw): did you add a bias correction? "
+                          "torch.optim.RMSprop has none, so its first step is learning_rate / sqrt(1 - decay_rate) "
+                          "= 10 * learning_rate": np.array([0.99, -2.01, 3.01])})
+
+with score.aspect("w and dw left as they were: next_w is a new array", 0.2):
+    _w_in, _dw_in = _W0.copy(), _GRADS[0].copy()
+    _w, _ = check_update_signature(rmsprop(_w_in, _dw_in, dict(_HYPER)), "rmsprop")
+    check_close(_w, _EXPECTED_W[0], "next_w after one step")
+    assert np.array_equal(_dw_in, _GRADS[0]), "rmsprop changed dw: leave the gradient as it was"
+    assert np.array_equal(_w_in, _W0), ("rmsprop changed w in place (w -= ... or w[...] = ...): return a new array, "
+                                        "next_w = w - ..., and leave w as it was (a caller may still need it)")
+
+with score.aspect("float32 and torch tensors: kind, dtype and device of next_w and of the state (a meta tensor too)", 0.3):
+    # float32 stays float32; a torch tensor stays a torch tensor (dtype, device), and so does the state.
+    _w32, _c32 = check_update_signature(
+        rmsprop(_W0.astype(np.float32), _GRADS[0].astype(np.float32), dict(_HYPER)), "rmsprop")
+    check_same_kind(_w32, _W0.astype(np.float32), "next_w for a float32 NumPy input")
+    for _key, _value in _c32.items():
+        if isinstance(_value, (np.ndarray, torch.Tensor)):
+            check_same_kind(_value, _W0.astype(np.float32), f"config[{_key!r}] for a float32 NumPy input")
+    _wt, _ct = torch.tensor(_W0, dtype=torch.float32), dict(_HYPER)
+    for _t, _g in enumerate(_GRADS):
+        try:
+            _result = rmsprop(_wt, torch.tensor(_g, dtype=torch.float32), _ct)
+        except (TypeError, RuntimeError) as err:
+            raise AssertionError(f"rmsprop crashed on torch tensors with {type(err).__name__}: {str(err).rstrip('.')}. Does the cache "
+                                 "start as zeros of w's own kind (torch.zeros_like for a tensor, np.zeros_like for an "
+                                 "array), and is the root written as x ** 0.5?") from err
+        _wt, _ct = check_update_signature(_result, "rmsprop")
+        check_same_kind(_wt, torch.zeros(2), f"next_w for a torch input (step {_t + 1})")
+        for _key, _value in _ct.items():
+            if isinstance(_value, (np.ndarray, torch.Tensor)):
+                check_same_kind(_value, torch.zeros(2), f"config[{_key!r}] for a torch input (step {_t + 1})")
+    check_close(_wt, _EXPECTED_W[-1], "next_w after three steps on torch tensors", rtol=1e-6, atol=1e-6)
+    # A tensor on the "meta" device has no data that NumPy could read, as a GPU tensor: np.sqrt fails on it.
+    check_runs_on_meta(rmsprop, "rmsprop", dict(_HYPER))
+
+score.result()
 
 # %% [markdown]
 # ### Hidden tests (3 points)
 #
 # When grading, this cell compares your rule with `torch.optim.RMSprop(lr, alpha=decay_rate, eps)`
-# (not centered, no momentum) over 120 steps fed the same random gradients, for several learning rates,
-# decay rates, values of $\epsilon$ and gradient scales, shapes, dtypes, NumPy and torch inputs, and
-# checks that `config["cache"]` equals torch's `square_avg`.
+# (not centered, no momentum) over 120 steps fed the same random gradients, for several learning
+# rates, decay rates, values of $\epsilon$ and gradient scales, shapes, dtypes, NumPy and torch
+# inputs, and checks that `config["cache"]` equals torch's `square_avg`. Its aspects: the values on
+# NumPy arrays at given hyperparameters (1.5 points), the same on torch tensors (0.5), NumPy arrays
+# keeping their dtype (0.2), the state, resuming from it too (0.4), the defaults (0.4). In your copy
+# the cell keeps one call of the function only: while the function is a stub that call fails (and
+# **Run All** stops there); once the function runs, the cell prints "Hidden tests run when grading."
 
 # %% nbgrader={"grade": true, "grade_id": "test_rmsprop_hidden", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-# Hidden: rmsprop agrees with torch.optim.RMSprop over 120 steps (several lr/decay_rate/epsilon/gradient scales, shapes (3,), (4,5), (2,3,4), (6,); float32/float64; NumPy/torch), and config['cache'] equals torch's state 'square_avg'.
-check_update_signature(rmsprop(np.zeros(3), np.ones(3)), "rmsprop")  # a first call: this cell fails until rmsprop runs
+# Hidden: rmsprop agrees with torch.optim.RMSprop over 120 steps (several lr/decay_rate/epsilon/gradient scales, shapes (3,), (4,5), (2,3,4); float32/float64; NumPy/torch), config['cache'] equals torch's state 'square_avg', and resuming from it continues torch's path.
+check_update_signature(rmsprop(np.zeros(3), np.ones(3), {"learning_rate": 0.01, "decay_rate": 0.9, "epsilon": 1e-8}),
+                       "rmsprop")  # fails until rmsprop runs
+score = Aspects("rmsprop", points=3)
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(20240312)
-_kinds = ["numpy", "cpu"] + (["cuda"] if torch.cuda.is_available() else [])
-_settings = [("config=None", None, 1.0), ("lr=3e-3, decay_rate=0.9", {"learning_rate": 3e-3, "decay_rate": 0.9}, 1.0),
-             ("lr=0.05, decay_rate=0.5, epsilon=0.1, small gradients",
-              {"learning_rate": 0.05, "decay_rate": 0.5, "epsilon": 0.1}, 0.05),
-             ("decay_rate=0.999 only, large gradients, extra key", {"decay_rate": 0.999, "tag": 7}, 30.0)]
+_kinds = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+_cases = [(_shape, _dtype, _tol, _rng.standard_normal(_shape).astype(_dtype),
+           [_rng.standard_normal(_shape).astype(_dtype) for _ in range(120)])
+          for _shape in [(3,), (4, 5), (2, 3, 4)]
+          for _dtype, _tol in [(np.float32, dict(rtol=1e-4, atol=1e-4)), (np.float64, dict(rtol=1e-9, atol=1e-11))]]
+_refs = {}
 
 
 def _as_kind(a, kind):
     return a.copy() if kind == "numpy" else torch.tensor(a, device=kind)
 
 
-for _shape, (_name, _config, _scale) in zip([(3,), (4, 5), (2, 3, 4), (6,)], _settings):
-    for _dtype, _tol in [(np.float32, dict(rtol=1e-4, atol=1e-4)), (np.float64, dict(rtol=1e-9, atol=1e-11))]:
-        _lr = (_config or {}).get("learning_rate", 1e-2)
-        _rho = (_config or {}).get("decay_rate", 0.99)
-        _eps = (_config or {}).get("epsilon", 1e-8)
-        _w0 = _rng.standard_normal(_shape).astype(_dtype)
-        _grads = [(_scale * _rng.standard_normal(_shape)).astype(_dtype) for _ in range(120)]
-        _ref, _opt = torch_optimizer_path(lambda params: torch.optim.RMSprop(params, lr=_lr, alpha=_rho, eps=_eps),
-                                          _w0, _grads)
-        _square_avg = to_numpy(_opt.state[_opt.param_groups[0]["params"][0]]["square_avg"])
-        for _kind in _kinds:
-            _where = f"shape {_shape}, {np.dtype(_dtype).name}, {_kind} input, {_name}"
-            _w, _cfg = _as_kind(_w0, _kind), (None if _config is None else dict(_config))
-            for _t, _g in enumerate(_grads):
-                _w, _cfg = check_update_signature(rmsprop(_w, _as_kind(_g, _kind), _cfg), "rmsprop")
-                check_same_kind(_w, _as_kind(_w0, _kind), f"next_w ({_where}, step {_t + 1})")
+def _reference(case, lr, rho, eps, scale, steps=120):
+    """torch.optim.RMSprop's path and final state 'square_avg' for a case (gradients times scale), computed once."""
+    key = (case, lr, rho, eps, scale, steps)
+    if key not in _refs:
+        _dtype, _w0, _grads = _cases[case][1], _cases[case][3], _cases[case][4]
+        ref, opt = torch_optimizer_path(lambda params: torch.optim.RMSprop(params, lr=lr, alpha=rho, eps=eps),
+                                        _w0, [(scale * g).astype(_dtype) for g in _grads[:steps]])
+        _refs[key] = ref, to_numpy(opt.state[opt.param_groups[0]["params"][0]]["square_avg"])
+    return _refs[key]
+
+
+def _follow(kinds, settings, same_kind=True, state=False):
+    """rmsprop against torch.optim.RMSprop over 120 steps, for every case, kind and (name, config, gradient
+    scale) setting. same_kind: next_w and every array of config keep the input's kind, dtype and device.
+    state: config['cache'] equals torch's state 'square_avg' at the end."""
+    for _case, (_shape, _dtype, _tol, _w0, _grads) in enumerate(_cases):
+        for _name, _config, _scale in settings:
+            _lr = (_config or {}).get("learning_rate", 1e-2)
+            _rho = (_config or {}).get("decay_rate", 0.99)
+            _eps = (_config or {}).get("epsilon", 1e-8)
+            _ref, _square_avg = _reference(_case, _lr, _rho, _eps, _scale)
+            for _kind in kinds:
+                _where = f"shape {_shape}, {np.dtype(_dtype).name}, {_kind} input, {_name}"
+                _w, _cfg = _as_kind(_w0, _kind), (None if _config is None else dict(_config))
+                for _t, _g in enumerate(_grads):
+                    try:
+                        _result = rmsprop(_w, _as_kind((_scale * _g).astype(_dtype), _kind), _cfg)
+                    except (TypeError, RuntimeError) as err:
+                        if _kind == "numpy":
+                            raise
+                        raise AssertionError(f"rmsprop crashed on a torch tensor ({_where}, step {_t + 1}) with "
+                                             f"{type(err).__name__}: {str(err).rstrip('.')}. Does the state start as zeros of w's own kind "
+                                             "(torch.zeros_like for a tensor), and is the root written as x ** 0.5?") from err
+                    _w, _cfg = check_update_signature(_result, "rmsprop")
+                    if same_kind:
+                        check_same_kind(_w, _as_kind(_w0, _kind), f"next_w ({_where}, step {_t + 1})")
+                    check_close(_w, _ref[_t], f"next_w ({_where}, step {_t + 1}) vs torch.optim.RMSprop", **_tol)
+                if same_kind:
+                    for _key, _value in _cfg.items():
+                        if isinstance(_value, (np.ndarray, torch.Tensor)):
+                            check_same_kind(_value, _as_kind(_w0, _kind), f"config[{_key!r}] ({_where})")
+                if state:
+                    assert "cache" in _cfg, f"config has no 'cache' ({_where})"
+                    check_same_kind(_cfg["cache"], _as_kind(_w0, _kind), f"config['cache'] ({_where})")
+                    check_close(_cfg["cache"], _square_avg, f"config['cache'] ({_where}) vs torch's state 'square_avg'",
+                                rtol=_tol["rtol"], atol=_tol["atol"] * _scale**2)
+                assert (_cfg.get("learning_rate") == _lr and _cfg.get("decay_rate") == _rho
+                        and _cfg.get("epsilon") == _eps), f"hyperparameters in config ({_where})"
+                for _key, _value in (_config or {}).items():
+                    assert _cfg.get(_key) == _value, f"config lost its entry {_key!r} ({_where})"
+
+
+def _resume(settings):
+    """Given w and config['cache'] as torch has them after 60 steps, the next 60 steps follow torch's path."""
+    for _case, (_shape, _dtype, _tol, _w0, _grads) in enumerate(_cases):
+        for _name, _config, _scale in settings:
+            _hyper = (_config["learning_rate"], _config["decay_rate"], _config["epsilon"])
+            _ref, _ = _reference(_case, *_hyper, _scale)
+            _, _square_avg60 = _reference(_case, *_hyper, _scale, steps=60)
+            _where = f"shape {_shape}, {np.dtype(_dtype).name}, {_name}, resumed from torch's state after 60 steps"
+            _w, _cfg = _ref[59].astype(_dtype), {**_config, "cache": _square_avg60.astype(_dtype)}
+            for _t in range(60, 120):
+                _w, _cfg = check_update_signature(rmsprop(_w, (_scale * _grads[_t]).astype(_dtype), _cfg), "rmsprop")
                 check_close(_w, _ref[_t], f"next_w ({_where}, step {_t + 1}) vs torch.optim.RMSprop", **_tol)
-            assert "cache" in _cfg, f"config has no 'cache' ({_where})"
-            check_same_kind(_cfg["cache"], _as_kind(_w0, _kind), f"config['cache'] ({_where})")
-            check_close(_cfg["cache"], _square_avg, f"config['cache'] ({_where}) vs torch's state 'square_avg'",
-                        rtol=_tol["rtol"], atol=_tol["atol"] * _scale**2)
-            assert (_cfg.get("learning_rate") == _lr and _cfg.get("decay_rate") == _rho
-                    and _cfg.get("epsilon") == _eps), f"hyperparameters in config ({_where})"
-            for _key, _value in (_config or {}).items():
-                assert _cfg.get(_key) == _value, f"config lost its entry {_key!r} ({_where})"
+
+
+_explicit = [("lr=3e-3, decay_rate=0.8, epsilon=1e-8", {"learning_rate": 3e-3, "decay_rate": 0.8, "epsilon": 1e-8}, 1.0),
+             ("lr=0.05, decay_rate=0.5, epsilon=0.1, small gradients",
+              {"learning_rate": 0.05, "decay_rate": 0.5, "epsilon": 0.1}, 0.05),
+             ("lr=0.01, decay_rate=0.999, epsilon=1e-8, large gradients, extra key",
+              {"learning_rate": 0.01, "decay_rate": 0.999, "epsilon": 1e-8, "tag": 7}, 30.0)]
+with score.required("your own rule (not torch.optim)"):
+    check_not_torch_optim(rmsprop, "rmsprop", {"learning_rate": 0.01, "decay_rate": 0.9, "epsilon": 1e-8})
+with score.aspect("next_w equals torch.optim.RMSprop's over 120 steps on NumPy arrays (float32, float64)", 1.5):
+    _follow(["numpy"], _explicit, same_kind=False)
+with score.aspect("the same on torch tensors (CPU, a meta tensor, and CUDA when present): values, kind, "
+                  "dtype, device, of next_w and of the state", 0.5):
+    _follow(_kinds, _explicit[:2])
+    check_runs_on_meta(rmsprop, "rmsprop", {"learning_rate": 0.01, "decay_rate": 0.9, "epsilon": 1e-8},
+                       shape=(4, 5), steps=3)
+with score.aspect("NumPy in, NumPy out of the same dtype (float32 stays float32), the state too", 0.2):
+    _follow(["numpy"], _explicit[:1])
+with score.aspect("the state: config['cache'] equals torch's 'square_avg', and a cache given in config is resumed", 0.4):
+    _follow(["numpy"], _explicit[1:], same_kind=False, state=True)
+    _resume(_explicit[:2])
+with score.aspect("the defaults (config None, or with some hyperparameters missing): 1e-2, 0.99 and 1e-8, "
+                  "recorded; other entries kept", 0.4):
+    _follow(["numpy"], [("config=None", None, 1.0), ("lr=3e-3, decay_rate=0.8 only",
+                                                      {"learning_rate": 3e-3, "decay_rate": 0.8}, 1.0),
+                        ("decay_rate=0.999 only, large gradients, extra key", {"decay_rate": 0.999, "tag": 7}, 30.0)],
+            same_kind=False)
 ### END HIDDEN TESTS
-print("Hidden tests run when grading.")
+score.result()
 
 # %% [markdown]
 # ## 4. The notes' RMSProp, run as printed
@@ -971,6 +1204,10 @@ def adam(w, dw, config=None):
 # by exactly $\eta$. The test then checks $\epsilon$'s place ($\epsilon = 7$, $g = 3$, $\eta = 1$: one step
 # from $w = 1$ gives $1 - 3/(3 + 7) = 0.7$), the step counter, resuming from a stored state, the defaults
 # and torch inputs.
+#
+# Its aspects: the hand-worked steps and $\epsilon$'s place (1 point), the state `m`, `v`, `t` and
+# resuming from a given state (0.3), the defaults (0.2), leaving `w` and `dw` as they were (0.2), and
+# float32 and torch tensors (0.3). A rule that is not your own earns nothing.
 
 # %% nbgrader={"grade": true, "grade_id": "test_adam_visible", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 _W0 = np.array([1.0, -2.0])
@@ -979,6 +1216,7 @@ _EXPECTED_W = [np.array([0.9, -1.9]), np.array([0.9 + 0.1 * np.sqrt(7 / 19), -1.
 _EXPECTED_W.append(_EXPECTED_W[1] - 0.1 * np.array([-1 / 7, 16 / 7]) / np.sqrt(np.array([61, 304]) / 37))
 _EXPECTED_M = [np.array([0.5, -1.0]), np.array([-0.75, 0.0]), np.array([-0.125, 2.0])]
 _EXPECTED_V = [np.array([0.25, 1.0]), np.array([1.1875, 1.0]), np.array([0.953125, 4.75])]
+_HYPER = {"learning_rate": 0.1, "beta1": 0.5, "beta2": 0.75, "epsilon": 1e-8}  # explicit: the defaults are an aspect
 
 
 def _walk(b1=0.5, b2=0.75, lr=0.1, fix_m=True, fix_v=True, t_of=lambda t: t, m_gain=None, root=np.sqrt,
@@ -1024,148 +1262,257 @@ _MISTAKES = {
         _walk(store_hat=True),
 }
 
-# 1. Three hand-worked steps with learning_rate 0.1, beta1 0.5, beta2 0.75.
-_config = {"learning_rate": 0.1, "beta1": 0.5, "beta2": 0.75}
-_w = _W0.copy()
-for _t, _g in enumerate(_GRADS):
-    with np.errstate(all="ignore"):
-        _w, _config = check_update_signature(adam(_w, _g.copy(), _config), "adam")
-    if not np.all(np.isfinite(to_numpy(_w))):
-        raise AssertionError(
-            f"next_w after step {_t + 1} is {to_numpy(_w)}. A division by zero? If t is still 0 when the bias "
-            "corrections are computed, 1 - beta**t is 0: increment t *before* using it, so the first step uses t = 1")
-    for _key in ("m", "v", "t"):
-        assert _key in _config, (f"config['{_key}'] is missing: store m, v and t in config so that the next call "
-                                 "can continue from them")
-    check_close(_config["m"], _EXPECTED_M[_t], f"config['m'] after step {_t + 1}", suspects={
-        "config['m'] holds the bias-corrected m_hat: store the uncorrected m (torch's exp_avg)"
-        + ("" if _t else ", or m is a running sum (beta1*m + dw; both give m = dw after one step): the running mean is "
-           "m = beta1*m + (1 - beta1)*dw"): _EXPECTED_M[_t] / (1 - 0.5 ** (_t + 1)),
-        **{m: path[_t][1] for m, path in _MISTAKES.items()}})
-    check_close(_config["v"], _EXPECTED_V[_t], f"config['v'] after step {_t + 1}", suspects={
-        "config['v'] holds the bias-corrected v_hat: store the uncorrected v (torch's exp_avg_sq)":
-            _EXPECTED_V[_t] / (1 - 0.75 ** (_t + 1)),
-        **{m: path[_t][2] for m, path in _MISTAKES.items()}})
-    check_close(_w, _EXPECTED_W[_t], f"next_w after step {_t + 1}",
-                suspects={m: path[_t][0] for m, path in _MISTAKES.items()})
-    assert float(_config["t"]) == _t + 1, (
-        f"config['t'] is {_config['t']} after {_t + 1} step(s): t counts the steps taken, so it must be {_t + 1}. "
-        + ("Increment it before using it (t = t + 1 first), starting from 0." if float(_config["t"]) == _t + 2 else ""))
-assert (_config["learning_rate"], _config["beta1"], _config["beta2"]) == (0.1, 0.5, 0.75), "adam changed the hyperparameters"
+score = Aspects("adam", points=2)
 
-# 2. Epsilon goes outside the square root (a deliberately huge epsilon makes the difference visible).
-_w, _config = check_update_signature(adam(np.array([1.0]), np.array([3.0]), {"learning_rate": 1.0, "epsilon": 7.0}), "adam")
-check_close(_w, np.array([0.7]), "next_w with epsilon = 7 (first step: 1 - 3/(sqrt(9) + 7))", suspects={
-    "epsilon is inside the square root: divide by sqrt(v_hat) + epsilon, not sqrt(v_hat + epsilon)": np.array([0.25]),
-    "epsilon is added to v before the bias correction, or inside the root: it goes outside, "
-    "sqrt(v_hat) + epsilon": np.array([1 - 3 / np.sqrt(9 + 7000)]),
-    "config['epsilon'] is ignored: a hard-coded epsilon was used": np.array([0.0]),
-})
+# The rule must be yours. torch.optim is what the hidden test compares against, so a rule that
+# hands the step to a torch.optim optimizer (or to torch_stand_in) earns nothing.
+with score.required("your own rule (not torch.optim)"):
+    check_not_torch_optim(adam, "adam", dict(_HYPER))
 
-# 3. A state already in config (m, v, t) is where the next step continues from (resuming after 1 step).
-_w, _config = check_update_signature(
-    adam(np.array([1.0]), np.array([3.0]),
-         {"learning_rate": 0.1, "beta1": 0.5, "beta2": 0.75, "m": np.array([0.5]), "v": np.array([0.25]), "t": 1}), "adam")
-check_close(_config["m"], np.array([1.75]), "config['m'] when resuming from m = 0.5, v = 0.25, t = 1",
-            suspects={"the state in config was ignored: you started again from zeros": np.array([1.5])})
-check_close(_config["v"], np.array([2.4375]), "config['v'] when resuming from m = 0.5, v = 0.25, t = 1")
-assert float(_config["t"]) == 2, f"config['t'] is {_config['t']} after resuming from t = 1: it must be 2"
-check_close(_w, np.array([1.0 - 0.1 * (1.75 / 0.75) / np.sqrt(2.4375 / 0.4375)]),
-            "next_w when resuming from m = 0.5, v = 0.25, t = 1", suspects={
-                "the stored t was ignored (you corrected with t = 1 instead of 2): read config['t']":
-                    np.array([1.0 - 0.1 * (1.75 / 0.5) / np.sqrt(2.4375 / 0.25)])})
+with score.aspect("three hand-worked steps on NumPy arrays (learning_rate 0.1, beta1 0.5, beta2 0.75), "
+                  "and epsilon outside the root", 1.0):
+    _config, _w = dict(_HYPER), _W0.copy()
+    for _t, _g in enumerate(_GRADS):
+        with np.errstate(all="ignore"):
+            _w, _config = check_update_signature(adam(_w, _g.copy(), _config), "adam")
+        if not np.all(np.isfinite(to_numpy(_w))):
+            raise AssertionError(
+                f"next_w after step {_t + 1} is {to_numpy(_w)}. A division by zero? If t is still 0 when the bias "
+                "corrections are computed, 1 - beta**t is 0: increment t *before* using it, so the first step uses t = 1")
+        check_close(_w, _EXPECTED_W[_t], f"next_w after step {_t + 1}",
+                    suspects={m: path[_t][0] for m, path in _MISTAKES.items()})
+    assert (_config["learning_rate"], _config["beta1"], _config["beta2"]) == (0.1, 0.5, 0.75), \
+        "adam changed the hyperparameters"
+    # Epsilon goes outside the square root (a deliberately huge epsilon makes the difference visible).
+    _w, _config = check_update_signature(adam(np.array([1.0]), np.array([3.0]), {"learning_rate": 1.0, "epsilon": 7.0}),
+                                         "adam")
+    check_close(_w, np.array([0.7]), "next_w with epsilon = 7 (first step: 1 - 3/(sqrt(9) + 7))", suspects={
+        "epsilon is inside the square root: divide by sqrt(v_hat) + epsilon, not sqrt(v_hat + epsilon)": np.array([0.25]),
+        "epsilon is added to v before the bias correction: it goes outside the root, "
+        "sqrt(v_hat) + epsilon": np.array([1 - 3 / np.sqrt(9 + 7000)]),
+        "config['epsilon'] is ignored: a hard-coded epsilon was used": np.array([0.0]),
+    })
 
-# 4. No config at all: the defaults, recorded in the returned config.
-try:
-    _result = adam(np.array([1.0, -2.0, 3.0]), np.array([0.5, 0.5, -1.0]))
-except Exception as err:
-    raise AssertionError(f"adam(w, dw) without a config crashed with {type(err).__name__}: {err}. "
-                         "Keep the lines `if config is None: config = {}`.") from err
-_w, _config = check_update_signature(_result, "adam")
-for _key, _value in [("learning_rate", 1e-3), ("beta1", 0.9), ("beta2", 0.999), ("epsilon", 1e-8)]:
-    assert _config.get(_key) == _value, f"the default {_key} must be {_value} (torch.optim.Adam's), recorded in config"
-check_close(_w, np.array([0.999, -2.001, 3.001]), "next_w with the default config (first step: 0.001 * sign(dw))",
-            suspects={"no bias correction: the first step is 3.16 times too large ((1 - beta1)/sqrt(1 - beta2))":
-                          np.array([1 - 0.1 / np.sqrt(0.001) * 1e-3, -2 - 0.1 / np.sqrt(0.001) * 1e-3,
-                                    3 + 0.1 / np.sqrt(0.001) * 1e-3])})
+with score.aspect("the state: config['m'] and config['v'] hold the uncorrected moving averages (w's kind and "
+                  "dtype), config['t'] the steps taken, and a state given in config is resumed", 0.3):
+    _config, _w = dict(_HYPER), _W0.copy()
+    for _t, _g in enumerate(_GRADS):
+        with np.errstate(all="ignore"):
+            _w, _config = check_update_signature(adam(_w, _g.copy(), _config), "adam")
+        for _key in ("m", "v", "t"):
+            assert _key in _config, (f"config['{_key}'] is missing: store m, v and t in config so that the next call "
+                                     "can continue from them")
+        check_close(_config["m"], _EXPECTED_M[_t], f"config['m'] after step {_t + 1}", suspects={
+            "config['m'] holds the bias-corrected m_hat: store the uncorrected m (torch's exp_avg)"
+            + ("" if _t else ", or m is a running sum (beta1*m + dw; both give m = dw after one step): the running "
+               "mean is m = beta1*m + (1 - beta1)*dw"): _EXPECTED_M[_t] / (1 - 0.5 ** (_t + 1)),
+            **{m: path[_t][1] for m, path in _MISTAKES.items()}})
+        check_close(_config["v"], _EXPECTED_V[_t], f"config['v'] after step {_t + 1}", suspects={
+            "config['v'] holds the bias-corrected v_hat: store the uncorrected v (torch's exp_avg_sq)":
+                _EXPECTED_V[_t] / (1 - 0.75 ** (_t + 1)),
+            **{m: path[_t][2] for m, path in _MISTAKES.items()}})
+        assert float(_config["t"]) == _t + 1, (
+            f"config['t'] is {_config['t']} after {_t + 1} step(s): t counts the steps taken, so it must be {_t + 1}. "
+            + ("Increment it before using it (t = t + 1 first), starting from 0." if float(_config["t"]) == _t + 2 else ""))
+    _w32, _c32 = check_update_signature(adam(_W0.astype(np.float32), _GRADS[0].astype(np.float32), dict(_HYPER)), "adam")
+    check_same_kind(_c32.get("m"), _W0.astype(np.float32), "config['m'] for a float32 NumPy input")
+    check_same_kind(_c32.get("v"), _W0.astype(np.float32), "config['v'] for a float32 NumPy input")
+    # A state already in config (m, v, t) is where the next step continues from (resuming after 1 step).
+    _w, _config = check_update_signature(
+        adam(np.array([1.0]), np.array([3.0]), {**_HYPER, "m": np.array([0.5]), "v": np.array([0.25]), "t": 1}), "adam")
+    check_close(_config["m"], np.array([1.75]), "config['m'] when resuming from m = 0.5, v = 0.25, t = 1",
+                suspects={"the state in config was ignored: you started again from zeros": np.array([1.5])})
+    check_close(_config["v"], np.array([2.4375]), "config['v'] when resuming from m = 0.5, v = 0.25, t = 1")
+    assert float(_config["t"]) == 2, f"config['t'] is {_config['t']} after resuming from t = 1: it must be 2"
+    check_close(_w, np.array([1.0 - 0.1 * (1.75 / 0.75) / np.sqrt(2.4375 / 0.4375)]),
+                "next_w when resuming from m = 0.5, v = 0.25, t = 1", suspects={
+                    "the stored t was ignored (you corrected with t = 1 instead of 2): read config['t']. (With these "
+                    "betas, a step without any bias correction gives the same number: is the correction there?)":
+                        np.array([1.0 - 0.1 * (1.75 / 0.5) / np.sqrt(2.4375 / 0.25)])})
 
-# 5. float32 stays float32; a torch tensor stays a torch tensor (dtype, device), and so do m and v.
-_w32, _c32 = adam(_W0.astype(np.float32), _GRADS[0].astype(np.float32), {"learning_rate": 0.1})
-check_same_kind(_w32, _W0.astype(np.float32), "next_w for a float32 NumPy input")
-check_same_kind(_c32["m"], _W0.astype(np.float32), "config['m'] for a float32 NumPy input")
-check_same_kind(_c32["v"], _W0.astype(np.float32), "config['v'] for a float32 NumPy input")
-_wt, _ct = torch.tensor(_W0, dtype=torch.float32), {"learning_rate": 0.1, "beta1": 0.5, "beta2": 0.75}
-for _t, _g in enumerate(_GRADS):
+with score.aspect("the defaults (no config): learning_rate 1e-3, beta1 0.9, beta2 0.999 and epsilon 1e-8, "
+                  "filled in, recorded and used", 0.2):
     try:
-        _result = adam(_wt, torch.tensor(_g, dtype=torch.float32), _ct)
-    except (TypeError, RuntimeError) as err:
-        raise AssertionError(f"adam crashed on torch tensors with {type(err).__name__}: {err}. Do m and v start as "
-                             "zeros of w's own kind (torch.zeros_like for a tensor, np.zeros_like for an array), "
-                             "and is the root written as x ** 0.5?") from err
-    _wt, _ct = check_update_signature(_result, "adam")
-    check_same_kind(_wt, torch.zeros(2), f"next_w for a torch input (step {_t + 1})")
-    check_same_kind(_ct["m"], torch.zeros(2), f"config['m'] for a torch input (step {_t + 1})")
-    check_same_kind(_ct["v"], torch.zeros(2), f"config['v'] for a torch input (step {_t + 1})")
-check_close(_wt, _EXPECTED_W[-1], "next_w after three steps on torch tensors", rtol=1e-6, atol=1e-6)
-# Last: the rule must be yours. torch.optim is what the hidden test compares against, so a rule
-# that hands the step to a torch.optim optimizer (or to torch_stand_in) fails here.
-check_own_implementation(adam, "adam", _W0.copy(), _GRADS[0].copy())
-print("All visible tests passed.")
+        _result = adam(np.array([1.0, -2.0, 3.0]), np.array([0.5, 0.5, -1.0]))
+    except NotImplementedError:
+        raise
+    except Exception as err:
+        raise AssertionError(f"adam(w, dw) without a config crashed with {type(err).__name__}: {err}"
+                             + (" (keep the lines `if config is None: config = {}`)" if "'NoneType' object has no attribute" in str(err) else "")
+                             ) from err
+    _w, _config = check_update_signature(_result, "adam")
+    for _key, _value in [("learning_rate", 1e-3), ("beta1", 0.9), ("beta2", 0.999), ("epsilon", 1e-8)]:
+        assert _config.get(_key) == _value, f"the default {_key} must be {_value} (torch.optim.Adam's), recorded in config"
+    check_close(_w, np.array([0.999, -2.001, 3.001]), "next_w with the default config (first step: 0.001 * sign(dw))",
+                suspects={"no bias correction: the first step is 3.16 times too large ((1 - beta1)/sqrt(1 - beta2))":
+                              np.array([1 - 0.1 / np.sqrt(0.001) * 1e-3, -2 - 0.1 / np.sqrt(0.001) * 1e-3,
+                                        3 + 0.1 / np.sqrt(0.001) * 1e-3])})
+
+with score.aspect("w and dw left as they were: next_w is a new array", 0.2):
+    _w_in, _dw_in = _W0.copy(), _GRADS[0].copy()
+    _w, _ = check_update_signature(adam(_w_in, _dw_in, dict(_HYPER)), "adam")
+    check_close(_w, _EXPECTED_W[0], "next_w after one step")
+    assert np.array_equal(_dw_in, _GRADS[0]), "adam changed dw: leave the gradient as it was"
+    assert np.array_equal(_w_in, _W0), ("adam changed w in place (w -= ... or w[...] = ...): return a new array, "
+                                        "next_w = w - ..., and leave w as it was (a caller may still need it)")
+
+with score.aspect("float32 and torch tensors: kind, dtype and device of next_w and of the state (a meta tensor too)", 0.3):
+    # float32 stays float32; a torch tensor stays a torch tensor (dtype, device), and so does the state.
+    _w32, _c32 = check_update_signature(adam(_W0.astype(np.float32), _GRADS[0].astype(np.float32), dict(_HYPER)), "adam")
+    check_same_kind(_w32, _W0.astype(np.float32), "next_w for a float32 NumPy input")
+    for _key, _value in _c32.items():
+        if isinstance(_value, (np.ndarray, torch.Tensor)):
+            check_same_kind(_value, _W0.astype(np.float32), f"config[{_key!r}] for a float32 NumPy input")
+    _wt, _ct = torch.tensor(_W0, dtype=torch.float32), dict(_HYPER)
+    for _t, _g in enumerate(_GRADS):
+        try:
+            _result = adam(_wt, torch.tensor(_g, dtype=torch.float32), _ct)
+        except (TypeError, RuntimeError) as err:
+            raise AssertionError(f"adam crashed on torch tensors with {type(err).__name__}: {str(err).rstrip('.')}. Do m and v start as "
+                                 "zeros of w's own kind (torch.zeros_like for a tensor, np.zeros_like for an array), "
+                                 "and is the root written as x ** 0.5?") from err
+        _wt, _ct = check_update_signature(_result, "adam")
+        check_same_kind(_wt, torch.zeros(2), f"next_w for a torch input (step {_t + 1})")
+        for _key, _value in _ct.items():
+            if isinstance(_value, (np.ndarray, torch.Tensor)):
+                check_same_kind(_value, torch.zeros(2), f"config[{_key!r}] for a torch input (step {_t + 1})")
+    check_close(_wt, _EXPECTED_W[-1], "next_w after three steps on torch tensors", rtol=1e-6, atol=1e-6)
+    # A tensor on the "meta" device has no data that NumPy could read, as a GPU tensor: np.sqrt fails on it.
+    check_runs_on_meta(adam, "adam", dict(_HYPER))
+
+score.result()
 
 # %% [markdown]
 # ### Hidden tests (3 points)
 #
-# When grading, this cell compares your rule with `torch.optim.Adam(lr, betas=(beta1, beta2), eps)` over
-# 120 steps fed the same random gradients, for several hyperparameters and gradient scales, shapes,
-# dtypes, NumPy and torch inputs, and checks the state: `config["m"]` and `config["v"]` must equal torch's
-# `exp_avg` and `exp_avg_sq`, and `config["t"]` its `step`.
+# When grading, this cell compares your rule with `torch.optim.Adam(lr, betas=(beta1, beta2), eps)`
+# over 120 steps fed the same random gradients, for several hyperparameters and gradient scales,
+# shapes, dtypes, NumPy and torch inputs, and checks the state: `config["m"]` and `config["v"]` must
+# equal torch's `exp_avg` and `exp_avg_sq`, and `config["t"]` its `step`. Its aspects: the values on
+# NumPy arrays at given hyperparameters (1.5 points), the same on torch tensors (0.5), NumPy arrays
+# keeping their dtype (0.2), the state, resuming from it too (0.4), the defaults (0.4). In your copy
+# the cell keeps one call of the function only: while the function is a stub that call fails (and
+# **Run All** stops there); once the function runs, the cell prints "Hidden tests run when grading."
 
 # %% nbgrader={"grade": true, "grade_id": "test_adam_hidden", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-# Hidden: adam agrees with torch.optim.Adam over 120 steps (several lr/betas/epsilon/gradient scales, shapes (3,), (4,5), (2,3,4), (6,); float32/float64; NumPy/torch), and m, v, t equal torch's exp_avg, exp_avg_sq, step.
-check_update_signature(adam(np.zeros(3), np.ones(3)), "adam")  # a first call: this cell fails until adam runs
+# Hidden: adam agrees with torch.optim.Adam over 120 steps (several lr/betas/epsilon/gradient scales, shapes (3,), (4,5), (2,3,4); float32/float64; NumPy/torch), m, v, t equal torch's exp_avg, exp_avg_sq, step, and resuming from them continues torch's path.
+check_update_signature(adam(np.zeros(3), np.ones(3), {"learning_rate": 0.05, "beta1": 0.8, "beta2": 0.99, "epsilon": 1e-8}),
+                       "adam")  # fails until adam runs
+score = Aspects("adam", points=3)
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(20240313)
-_kinds = ["numpy", "cpu"] + (["cuda"] if torch.cuda.is_available() else [])
-_settings = [("config=None", None, 1.0),
-             ("lr=0.05, beta1=0.8, beta2=0.99", {"learning_rate": 0.05, "beta1": 0.8, "beta2": 0.99}, 1.0),
-             ("lr=0.01, beta1=0.5, beta2=0.9, epsilon=0.1, small gradients",
-              {"learning_rate": 0.01, "beta1": 0.5, "beta2": 0.9, "epsilon": 0.1}, 0.05),
-             ("beta2=0.9999 only, large gradients, extra key", {"beta2": 0.9999, "tag": 7}, 30.0)]
+_kinds = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+_cases = [(_shape, _dtype, _tol, _rng.standard_normal(_shape).astype(_dtype),
+           [_rng.standard_normal(_shape).astype(_dtype) for _ in range(120)])
+          for _shape in [(3,), (4, 5), (2, 3, 4)]
+          for _dtype, _tol in [(np.float32, dict(rtol=1e-4, atol=1e-4)), (np.float64, dict(rtol=1e-9, atol=1e-11))]]
+_DEFAULTS = {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}
+_refs = {}
 
 
 def _as_kind(a, kind):
     return a.copy() if kind == "numpy" else torch.tensor(a, device=kind)
 
 
-for _shape, (_name, _config, _scale) in zip([(3,), (4, 5), (2, 3, 4), (6,)], _settings):
-    for _dtype, _tol in [(np.float32, dict(rtol=1e-4, atol=1e-4)), (np.float64, dict(rtol=1e-9, atol=1e-11))]:
-        _hyper = {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}
-        _hyper.update({k: v for k, v in (_config or {}).items() if k in _hyper})
-        _w0 = _rng.standard_normal(_shape).astype(_dtype)
-        _grads = [(_scale * _rng.standard_normal(_shape)).astype(_dtype) for _ in range(120)]
-        _ref, _opt = torch_optimizer_path(
-            lambda params: torch.optim.Adam(params, lr=_hyper["learning_rate"], betas=(_hyper["beta1"], _hyper["beta2"]),
-                                            eps=_hyper["epsilon"]), _w0, _grads)
-        _state = _opt.state[_opt.param_groups[0]["params"][0]]
-        for _kind in _kinds:
-            _where = f"shape {_shape}, {np.dtype(_dtype).name}, {_kind} input, {_name}"
-            _w, _cfg = _as_kind(_w0, _kind), (None if _config is None else dict(_config))
-            for _t, _g in enumerate(_grads):
-                _w, _cfg = check_update_signature(adam(_w, _as_kind(_g, _kind), _cfg), "adam")
-                check_same_kind(_w, _as_kind(_w0, _kind), f"next_w ({_where}, step {_t + 1})")
+def _reference(case, hyper, scale, steps=120):
+    """torch.optim.Adam's path and final state (exp_avg, exp_avg_sq, step) for a case (gradients times scale)."""
+    key = (case, tuple(sorted(hyper.items())), scale, steps)
+    if key not in _refs:
+        _dtype, _w0, _grads = _cases[case][1], _cases[case][3], _cases[case][4]
+        ref, opt = torch_optimizer_path(
+            lambda params: torch.optim.Adam(params, lr=hyper["learning_rate"], betas=(hyper["beta1"], hyper["beta2"]),
+                                            eps=hyper["epsilon"]), _w0, [(scale * g).astype(_dtype) for g in _grads[:steps]])
+        st = opt.state[opt.param_groups[0]["params"][0]]
+        _refs[key] = ref, {"m": to_numpy(st["exp_avg"]), "v": to_numpy(st["exp_avg_sq"]), "t": float(st["step"])}
+    return _refs[key]
+
+
+def _follow(kinds, settings, same_kind=True, state=False):
+    """adam against torch.optim.Adam over 120 steps, for every case, kind and (name, config, gradient scale)
+    setting. same_kind: next_w and every array of config keep the input's kind, dtype and device.
+    state: m, v and t equal torch's exp_avg, exp_avg_sq and step at the end."""
+    for _case, (_shape, _dtype, _tol, _w0, _grads) in enumerate(_cases):
+        for _name, _config, _scale in settings:
+            _hyper = {**_DEFAULTS, **{k: v for k, v in (_config or {}).items() if k in _DEFAULTS}}
+            _ref, _state = _reference(_case, _hyper, _scale)
+            for _kind in kinds:
+                _where = f"shape {_shape}, {np.dtype(_dtype).name}, {_kind} input, {_name}"
+                _w, _cfg = _as_kind(_w0, _kind), (None if _config is None else dict(_config))
+                for _t, _g in enumerate(_grads):
+                    try:
+                        _result = adam(_w, _as_kind((_scale * _g).astype(_dtype), _kind), _cfg)
+                    except (TypeError, RuntimeError) as err:
+                        if _kind == "numpy":
+                            raise
+                        raise AssertionError(f"adam crashed on a torch tensor ({_where}, step {_t + 1}) with "
+                                             f"{type(err).__name__}: {str(err).rstrip('.')}. Does the state start as zeros of w's own kind "
+                                             "(torch.zeros_like for a tensor), and is the root written as x ** 0.5?") from err
+                    _w, _cfg = check_update_signature(_result, "adam")
+                    if same_kind:
+                        check_same_kind(_w, _as_kind(_w0, _kind), f"next_w ({_where}, step {_t + 1})")
+                    check_close(_w, _ref[_t], f"next_w ({_where}, step {_t + 1}) vs torch.optim.Adam", **_tol)
+                if same_kind:
+                    for _key, _value in _cfg.items():
+                        if isinstance(_value, (np.ndarray, torch.Tensor)):
+                            check_same_kind(_value, _as_kind(_w0, _kind), f"config[{_key!r}] ({_where})")
+                if state:
+                    for _key, _torch_key, _unit in [("m", "exp_avg", _scale), ("v", "exp_avg_sq", _scale**2)]:
+                        assert _key in _cfg, f"config has no {_key!r} ({_where})"
+                        check_same_kind(_cfg[_key], _as_kind(_w0, _kind), f"config[{_key!r}] ({_where})")
+                        check_close(_cfg[_key], _state[_key], f"config[{_key!r}] ({_where}) vs torch's {_torch_key}",
+                                    rtol=_tol["rtol"], atol=_tol["atol"] * _unit)
+                    assert float(_cfg.get("t", -1)) == _state["t"] == 120, \
+                        f"config['t'] must be 120 after 120 steps, got {_cfg.get('t')} ({_where})"
+                for _key, _value in _hyper.items():
+                    assert _cfg.get(_key) == _value, f"config[{_key!r}] must be {_value} ({_where})"
+                for _key, _value in (_config or {}).items():
+                    assert _cfg.get(_key) == _value, f"config lost its entry {_key!r} ({_where})"
+
+
+def _resume(settings):
+    """Given w, m, v and t as torch has them after 60 steps, the next 60 steps follow torch's path."""
+    for _case, (_shape, _dtype, _tol, _w0, _grads) in enumerate(_cases):
+        for _name, _config, _scale in settings:
+            _ref, _ = _reference(_case, _config, _scale)
+            _, _state60 = _reference(_case, _config, _scale, steps=60)
+            _where = f"shape {_shape}, {np.dtype(_dtype).name}, {_name}, resumed from torch's state after 60 steps"
+            _w = _ref[59].astype(_dtype)
+            _cfg = {**_config, "m": _state60["m"].astype(_dtype), "v": _state60["v"].astype(_dtype), "t": 60}
+            for _t in range(60, 120):
+                _w, _cfg = check_update_signature(adam(_w, (_scale * _grads[_t]).astype(_dtype), _cfg), "adam")
                 check_close(_w, _ref[_t], f"next_w ({_where}, step {_t + 1}) vs torch.optim.Adam", **_tol)
-            for _key, _torch_key, _unit in [("m", "exp_avg", _scale), ("v", "exp_avg_sq", _scale**2)]:
-                assert _key in _cfg, f"config has no {_key!r} ({_where})"
-                check_same_kind(_cfg[_key], _as_kind(_w0, _kind), f"config[{_key!r}] ({_where})")
-                check_close(_cfg[_key], to_numpy(_state[_torch_key]), f"config[{_key!r}] ({_where}) vs torch's {_torch_key}",
-                            rtol=_tol["rtol"], atol=_tol["atol"] * _unit)
-            assert float(_cfg.get("t", -1)) == float(_state["step"]) == 120, f"config['t'] must be 120 after 120 steps ({_where})"
-            for _key, _value in _hyper.items():
-                assert _cfg.get(_key) == _value, f"config[{_key!r}] must be {_value} ({_where})"
-            for _key, _value in (_config or {}).items():
-                assert _cfg.get(_key) == _value, f"config lost its entry {_key!r} ({_where})"
+
+
+_explicit = [("lr=0.05, beta1=0.8, beta2=0.99, epsilon=1e-8",
+              {"learning_rate": 0.05, "beta1": 0.8, "beta2": 0.99, "epsilon": 1e-8}, 1.0),
+             ("lr=0.01, beta1=0.5, beta2=0.9, epsilon=0.1, small gradients",
+              {"learning_rate": 0.01, "beta1": 0.5, "beta2": 0.9, "epsilon": 0.1}, 0.05),
+             ("lr=1e-3, beta1=0.9, beta2=0.9999, epsilon=1e-8, large gradients, extra key",
+              {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.9999, "epsilon": 1e-8, "tag": 7}, 30.0)]
+with score.required("your own rule (not torch.optim)"):
+    check_not_torch_optim(adam, "adam", {"learning_rate": 0.05, "beta1": 0.8, "beta2": 0.99, "epsilon": 1e-8})
+with score.aspect("next_w equals torch.optim.Adam's over 120 steps on NumPy arrays (float32, float64)", 1.5):
+    _follow(["numpy"], _explicit, same_kind=False)
+with score.aspect("the same on torch tensors (CPU, a meta tensor, and CUDA when present): values, kind, "
+                  "dtype, device, of next_w and of the state", 0.5):
+    _follow(_kinds, _explicit[:2])
+    check_runs_on_meta(adam, "adam", {"learning_rate": 0.05, "beta1": 0.8, "beta2": 0.99, "epsilon": 1e-8},
+                       shape=(4, 5), steps=3)
+with score.aspect("NumPy in, NumPy out of the same dtype (float32 stays float32), the state too", 0.2):
+    _follow(["numpy"], _explicit[:1])
+with score.aspect("the state: m, v and t equal torch's exp_avg, exp_avg_sq and step, and a state given in "
+                  "config is resumed", 0.4):
+    _follow(["numpy"], _explicit[1:], same_kind=False, state=True)
+    _resume([(_name, {k: v for k, v in _config.items() if k in _DEFAULTS}, _scale)
+             for _name, _config, _scale in _explicit[:2]])
+with score.aspect("the defaults (config None, or with some hyperparameters missing): 1e-3, 0.9, 0.999 and 1e-8, "
+                  "recorded; other entries kept", 0.4):
+    _follow(["numpy"], [("config=None", None, 1.0),
+                        ("lr=0.05, beta1=0.8, beta2=0.99 only", {"learning_rate": 0.05, "beta1": 0.8, "beta2": 0.99}, 1.0),
+                        ("beta2=0.9999 only, large gradients, extra key", {"beta2": 0.9999, "tag": 7}, 30.0)],
+            same_kind=False)
 ### END HIDDEN TESTS
-print("Hidden tests run when grading.")
+score.result()
 
 # %% [markdown]
 # ## 7. Bias correction: Adam's first steps, with and without it
@@ -1536,7 +1883,9 @@ with experiment("sliders: learning rate, decay rates and rotation"):
 # Implement `adamw(w, dw, config)`: exactly `torch.optim.AdamW`, i.e. the decay $w \leftarrow
 # w(1-\eta\lambda)$ with $\lambda$ = `config["weight_decay"]` (default $10^{-2}$, torch's), followed by
 # your Adam step with the same hyperparameters, defaults and state (`m`, `v`, `t`) as `adam`. You may call
-# your `adam` (then AdamW is two lines), or write the step out; the state must be the same either way.
+# your `adam` (then AdamW is two lines, and `adam` fills in the other defaults), or write the step out;
+# the state must be the same either way, and a written-out step must fill in `beta1`, `beta2` and
+# `epsilon` with Adam's defaults itself (the returned config records every default).
 
 # %% nbgrader={"grade": false, "grade_id": "adamw", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def adamw(w, dw, config=None):
@@ -1575,9 +1924,9 @@ def adamw(w, dw, config=None):
 # ### Visible tests (2 points)
 #
 # Three steps with $\eta = 0.1$, $\lambda = 0.5$ (decay factor $1 - 0.05 = 0.95$ per step), $\beta_1 = 0.5$,
-# $\beta_2 = 0.75$, from $w_0 = (1, -2)$, with gradients $g_1 = (-0.2, 0.5)$, $g_2 = (1, -2)$,
-# $g_3 = (-2, 1)$. The first gradient is chosen so that $g_1 + \lambda w_0 = (0.3, -0.5)$ has the
-# opposite signs of $g_1$: L2 regularization would step the other way. Step 1 by hand: the decay gives
+# $\beta_2 = 0.75$, $\epsilon = 10^{-8}$, from $w_0 = (1, -2)$, with gradients $g_1 = (-0.2, 0.5)$,
+# $g_2 = (1, -2)$, $g_3 = (-2, 1)$. The first gradient is chosen so that $g_1 + \lambda w_0 = (0.3, -0.5)$ has
+# the opposite signs of $g_1$: L2 regularization would step the other way. Step 1 by hand: the decay gives
 # $0.95\,w_0 = (0.95, -1.9)$, and Adam's first step moves each coordinate by $\eta = 0.1$ against the sign
 # of $g_1$:
 #
@@ -1589,10 +1938,15 @@ def adamw(w, dw, config=None):
 #
 # The test names the usual mistakes: L2 in the gradient instead of decoupled decay, a decay not
 # multiplied by the learning rate, the decay applied after the Adam step instead of before it.
+#
+# Its aspects: the three steps, $\lambda = 0$ and a zero gradient (1 point), the state `m`, `v`, `t` and
+# resuming from a given state (0.3), the defaults (0.2), leaving `w` and `dw` as they were (0.2), and
+# float32 and torch tensors (0.3). A rule that is not your own earns nothing.
 
 # %% nbgrader={"grade": true, "grade_id": "test_adamw_visible", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 _W0 = np.array([1.0, -2.0])
 _GRADS = [np.array([-0.2, 0.5]), np.array([1.0, -2.0]), np.array([-2.0, 1.0])]
+_HYPER = {"learning_rate": 0.1, "weight_decay": 0.5, "beta1": 0.5, "beta2": 0.75, "epsilon": 1e-8}  # explicit
 
 
 def _walk(decay="before", lr=0.1, wd=0.5, b1=0.5, b2=0.75, correct=True):
@@ -1633,121 +1987,245 @@ _MISTAKES = {
         _walk(correct=False),
 }
 
-# 1. Three steps with learning_rate 0.1, weight_decay 0.5, beta1 0.5, beta2 0.75.
-_config = {"learning_rate": 0.1, "weight_decay": 0.5, "beta1": 0.5, "beta2": 0.75}
-_w = _W0.copy()
-for _t, _g in enumerate(_GRADS):
-    _w, _config = check_update_signature(adamw(_w, _g.copy(), _config), "adamw")
-    check_close(_w, _EXPECTED[_t][0], f"next_w after step {_t + 1}",
-                suspects={m: path[_t][0] for m, path in _MISTAKES.items()})
-    for _key in ("m", "v", "t"):
-        assert _key in _config, f"config['{_key}'] is missing: AdamW keeps Adam's state m, v and t in config"
-    check_close(_config["m"], _EXPECTED[_t][1], f"config['m'] after step {_t + 1}", suspects={
-        "config['m'] contains the decay term: the decay must not enter Adam's moments (it is decoupled)":
-            _walk(decay="coupled")[_t][1]})
-    check_close(_config["v"], _EXPECTED[_t][2], f"config['v'] after step {_t + 1}")
-    assert float(_config["t"]) == _t + 1, f"config['t'] is {_config['t']} after {_t + 1} step(s): it must be {_t + 1}"
-assert _config["weight_decay"] == 0.5 and _config["learning_rate"] == 0.1, "adamw changed the hyperparameters"
+score = Aspects("adamw", points=2)
 
-# 2. With weight_decay = 0, AdamW is Adam.
-_w, _config = check_update_signature(adamw(np.array([1.0, -2.0]), np.array([3.0, 0.5]),
-                                           {"learning_rate": 0.1, "weight_decay": 0.0}), "adamw")
-check_close(_w, np.array([0.9, -2.1]), "next_w with weight_decay = 0 (one Adam step: 0.1 * sign(dw))")
+# The rule must be yours. torch.optim is what the hidden test compares against, so a rule that
+# hands the step to a torch.optim optimizer (or to torch_stand_in) earns nothing.
+with score.required("your own rule (not torch.optim)"):
+    check_not_torch_optim(adamw, "adamw", dict(_HYPER))
 
-# 3. A gradient of zero: only the decay acts, and it shrinks w by exactly 1 - learning_rate * weight_decay.
-_w, _config = check_update_signature(adamw(np.array([2.0, -4.0]), np.zeros(2), {"learning_rate": 0.1, "weight_decay": 0.5}),
-                                     "adamw")
-check_close(_w, np.array([1.9, -3.8]), "next_w for a zero gradient (pure decay: w * (1 - 0.1 * 0.5))", suspects={
-    "the decay is not multiplied by the learning rate: it must be w * (1 - learning_rate * weight_decay)": np.array([1.0, -2.0]),
-    "there is no weight decay at all: with a zero gradient, w must still shrink": np.array([2.0, -4.0]),
-    "this is L2 regularization: weight_decay * w went through Adam's normalization, which turns it into a step of "
-    "learning_rate * sign(w); AdamW shrinks w by the factor (1 - learning_rate * weight_decay)": np.array([1.9, -3.9]),
-})
+with score.aspect("three steps on NumPy arrays (learning_rate 0.1, weight_decay 0.5, beta1 0.5, beta2 0.75), "
+                  "weight_decay 0, and a zero gradient", 1.0):
+    _config, _w = dict(_HYPER), _W0.copy()
+    for _t, _g in enumerate(_GRADS):
+        _w, _config = check_update_signature(adamw(_w, _g.copy(), _config), "adamw")
+        check_close(_w, _EXPECTED[_t][0], f"next_w after step {_t + 1}",
+                    suspects={m: path[_t][0] for m, path in _MISTAKES.items()})
+    assert _config["weight_decay"] == 0.5 and _config["learning_rate"] == 0.1, "adamw changed the hyperparameters"
+    # With weight_decay = 0, AdamW is Adam.
+    _w, _config = check_update_signature(adamw(np.array([1.0, -2.0]), np.array([3.0, 0.5]),
+                                               {**_HYPER, "weight_decay": 0.0}), "adamw")
+    check_close(_w, np.array([0.9, -2.1]), "next_w with weight_decay = 0 (one Adam step: 0.1 * sign(dw))")
+    # A gradient of zero: only the decay acts, and it shrinks w by exactly 1 - learning_rate * weight_decay.
+    _w, _config = check_update_signature(adamw(np.array([2.0, -4.0]), np.zeros(2), dict(_HYPER)), "adamw")
+    check_close(_w, np.array([1.9, -3.8]), "next_w for a zero gradient (pure decay: w * (1 - 0.1 * 0.5))", suspects={
+        "the decay is not multiplied by the learning rate: it must be w * (1 - learning_rate * weight_decay)":
+            np.array([1.0, -2.0]),
+        "there is no weight decay at all: with a zero gradient, w must still shrink": np.array([2.0, -4.0]),
+        "this is L2 regularization: weight_decay * w went through Adam's normalization, which turns it into a step "
+        "of learning_rate * sign(w); AdamW shrinks w by the factor (1 - learning_rate * weight_decay)":
+            np.array([1.9, -3.9]),
+    })
 
-# 4. No config at all: torch.optim.AdamW's defaults, recorded in the returned config.
-try:
-    _result = adamw(np.array([1.0, -2.0, 3.0]), np.array([0.5, 0.5, -1.0]))
-except Exception as err:
-    raise AssertionError(f"adamw(w, dw) without a config crashed with {type(err).__name__}: {err}. "
-                         "Keep the lines `if config is None: config = {}`.") from err
-_w, _config = check_update_signature(_result, "adamw")
-for _key, _value in [("learning_rate", 1e-3), ("weight_decay", 1e-2), ("beta1", 0.9), ("beta2", 0.999), ("epsilon", 1e-8)]:
-    assert _config.get(_key) == _value, f"the default {_key} must be {_value} (torch.optim.AdamW's), recorded in config"
-check_close(_w, np.array([1.0, -2.0, 3.0]) * (1 - 1e-5) - 1e-3 * np.array([1.0, 1.0, -1.0]),
-            "next_w with the default config (decay by 1 - 1e-3 * 1e-2, then 0.001 * sign(dw))")
+with score.aspect("the state: config['m'], config['v'] (Adam's, without the decay; w's kind and dtype) and "
+                  "config['t'], and a state given in config is resumed", 0.3):
+    _config, _w = dict(_HYPER), _W0.copy()
+    for _t, _g in enumerate(_GRADS):
+        _w, _config = check_update_signature(adamw(_w, _g.copy(), _config), "adamw")
+        for _key in ("m", "v", "t"):
+            assert _key in _config, f"config['{_key}'] is missing: AdamW keeps Adam's state m, v and t in config"
+        check_close(_config["m"], _EXPECTED[_t][1], f"config['m'] after step {_t + 1}", suspects={
+            "config['m'] contains the decay term: the decay must not enter Adam's moments (it is decoupled)":
+                _walk(decay="coupled")[_t][1]})
+        check_close(_config["v"], _EXPECTED[_t][2], f"config['v'] after step {_t + 1}")
+        assert float(_config["t"]) == _t + 1, f"config['t'] is {_config['t']} after {_t + 1} step(s): it must be {_t + 1}"
+    _w32, _c32 = check_update_signature(adamw(_W0.astype(np.float32), _GRADS[0].astype(np.float32), dict(_HYPER)),
+                                        "adamw")
+    check_same_kind(_c32.get("m"), _W0.astype(np.float32), "config['m'] for a float32 NumPy input")
+    check_same_kind(_c32.get("v"), _W0.astype(np.float32), "config['v'] for a float32 NumPy input")
+    # A state already in config (m, v, t) is where the next step continues from (resuming after 1 step).
+    _w, _config = check_update_signature(
+        adamw(np.array([1.0]), np.array([3.0]), {**_HYPER, "m": np.array([0.5]), "v": np.array([0.25]), "t": 1}), "adamw")
+    check_close(_config["m"], np.array([1.75]), "config['m'] when resuming from m = 0.5, v = 0.25, t = 1",
+                suspects={"the state in config was ignored: you started again from zeros": np.array([1.5])})
+    check_close(_config["v"], np.array([2.4375]), "config['v'] when resuming from m = 0.5, v = 0.25, t = 1")
+    assert float(_config["t"]) == 2, f"config['t'] is {_config['t']} after resuming from t = 1: it must be 2"
+    check_close(_w, np.array([0.95 - 0.1 * (1.75 / 0.75) / (np.sqrt(2.4375 / 0.4375) + 1e-8)]),
+                "next_w when resuming from m = 0.5, v = 0.25, t = 1 (decay to 0.95, then the Adam step with t = 2)")
 
-# 5. float32 stays float32; a torch tensor stays a torch tensor (dtype, device).
-_w32, _c32 = adamw(_W0.astype(np.float32), _GRADS[0].astype(np.float32), {"learning_rate": 0.1})
-check_same_kind(_w32, _W0.astype(np.float32), "next_w for a float32 NumPy input")
-_wt, _ct = torch.tensor(_W0, dtype=torch.float32), {"learning_rate": 0.1, "weight_decay": 0.5, "beta1": 0.5, "beta2": 0.75}
-for _t, _g in enumerate(_GRADS):
+with score.aspect("the defaults (no config): torch.optim.AdamW's learning_rate 1e-3, weight_decay 1e-2, beta1 0.9, "
+                  "beta2 0.999 and epsilon 1e-8, filled in, recorded and used", 0.2):
     try:
-        _result = adamw(_wt, torch.tensor(_g, dtype=torch.float32), _ct)
-    except (TypeError, RuntimeError) as err:
-        raise AssertionError(f"adamw crashed on torch tensors with {type(err).__name__}: {err}. Does the state "
-                             "start as zeros of w's own kind, and is the root written as x ** 0.5?") from err
-    _wt, _ct = check_update_signature(_result, "adamw")
-    check_same_kind(_wt, torch.zeros(2), f"next_w for a torch input (step {_t + 1})")
-    check_same_kind(_ct["m"], torch.zeros(2), f"config['m'] for a torch input (step {_t + 1})")
-check_close(_wt, _EXPECTED[-1][0], "next_w after three steps on torch tensors", rtol=1e-6, atol=1e-6)
-# Last: the rule must be yours. torch.optim is what the hidden test compares against, so a rule
-# that hands the step to a torch.optim optimizer (or to torch_stand_in) fails here.
-check_own_implementation(adamw, "adamw", _W0.copy(), _GRADS[0].copy())
-print("All visible tests passed.")
+        _result = adamw(np.array([1.0, -2.0, 3.0]), np.array([0.5, 0.5, -1.0]))
+    except NotImplementedError:
+        raise
+    except Exception as err:
+        raise AssertionError(f"adamw(w, dw) without a config crashed with {type(err).__name__}: {err}"
+                             + (" (keep the lines `if config is None: config = {}`)" if "'NoneType' object has no attribute" in str(err) else "")
+                             ) from err
+    _w, _config = check_update_signature(_result, "adamw")
+    for _key, _value in [("learning_rate", 1e-3), ("weight_decay", 1e-2), ("beta1", 0.9), ("beta2", 0.999),
+                         ("epsilon", 1e-8)]:
+        assert _config.get(_key) == _value, f"the default {_key} must be {_value} (torch.optim.AdamW's), recorded in config"
+    check_close(_w, np.array([1.0, -2.0, 3.0]) * (1 - 1e-5) - 1e-3 * np.array([1.0, 1.0, -1.0]),
+                "next_w with the default config (decay by 1 - 1e-3 * 1e-2, then 0.001 * sign(dw))")
+
+with score.aspect("w and dw left as they were: next_w is a new array", 0.2):
+    _w_in, _dw_in = _W0.copy(), _GRADS[0].copy()
+    _w, _ = check_update_signature(adamw(_w_in, _dw_in, dict(_HYPER)), "adamw")
+    check_close(_w, _EXPECTED[0][0], "next_w after one step")
+    assert np.array_equal(_dw_in, _GRADS[0]), "adamw changed dw: leave the gradient as it was"
+    assert np.array_equal(_w_in, _W0), ("adamw changed w in place (w *= ..., w -= ... or w[...] = ...): return a new "
+                                        "array, and leave w as it was (a caller may still need it)")
+
+with score.aspect("float32 and torch tensors: kind, dtype and device of next_w and of the state (a meta tensor too)", 0.3):
+    # float32 stays float32; a torch tensor stays a torch tensor (dtype, device), and so does the state.
+    _w32, _c32 = check_update_signature(adamw(_W0.astype(np.float32), _GRADS[0].astype(np.float32), dict(_HYPER)),
+                                        "adamw")
+    check_same_kind(_w32, _W0.astype(np.float32), "next_w for a float32 NumPy input")
+    for _key, _value in _c32.items():
+        if isinstance(_value, (np.ndarray, torch.Tensor)):
+            check_same_kind(_value, _W0.astype(np.float32), f"config[{_key!r}] for a float32 NumPy input")
+    _wt, _ct = torch.tensor(_W0, dtype=torch.float32), dict(_HYPER)
+    for _t, _g in enumerate(_GRADS):
+        try:
+            _result = adamw(_wt, torch.tensor(_g, dtype=torch.float32), _ct)
+        except (TypeError, RuntimeError) as err:
+            raise AssertionError(f"adamw crashed on torch tensors with {type(err).__name__}: {str(err).rstrip('.')}. Does the state "
+                                 "start as zeros of w's own kind, and is the root written as x ** 0.5?") from err
+        _wt, _ct = check_update_signature(_result, "adamw")
+        check_same_kind(_wt, torch.zeros(2), f"next_w for a torch input (step {_t + 1})")
+        for _key, _value in _ct.items():
+            if isinstance(_value, (np.ndarray, torch.Tensor)):
+                check_same_kind(_value, torch.zeros(2), f"config[{_key!r}] for a torch input (step {_t + 1})")
+    check_close(_wt, _EXPECTED[-1][0], "next_w after three steps on torch tensors", rtol=1e-6, atol=1e-6)
+    # A tensor on the "meta" device has no data that NumPy could read, as a GPU tensor: np.sqrt fails on it.
+    check_runs_on_meta(adamw, "adamw", dict(_HYPER))
+
+score.result()
 
 # %% [markdown]
 # ### Hidden tests (3 points)
 #
-# When grading, this cell compares your rule with `torch.optim.AdamW(lr, betas, eps, weight_decay)` over
-# 120 steps fed the same random gradients (several hyperparameters including strong decay, shapes, dtypes,
-# NumPy and torch inputs), and checks `m`, `v` and `t` against torch's `exp_avg`, `exp_avg_sq` and `step`.
+# When grading, this cell compares your rule with `torch.optim.AdamW(lr, betas, eps, weight_decay)`
+# over 120 steps fed the same random gradients (several hyperparameters including strong decay,
+# shapes, dtypes, NumPy and torch inputs), and checks `m`, `v` and `t` against torch's `exp_avg`,
+# `exp_avg_sq` and `step`. Its aspects: the values on NumPy arrays at given hyperparameters (1.5
+# points), the same on torch tensors (0.5), NumPy arrays keeping their dtype (0.2), the state,
+# resuming from it too (0.4), the defaults (0.4). In your copy the cell keeps one call of the function
+# only: while the function is a stub that call fails (and **Run All** stops there); once the function
+# runs, the cell prints "Hidden tests run when grading."
 
 # %% nbgrader={"grade": true, "grade_id": "test_adamw_hidden", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-# Hidden: adamw agrees with torch.optim.AdamW over 120 steps (several lr/weight_decay/betas/epsilon, shapes (3,), (4,5), (2,3,4), (6,); float32/float64; NumPy/torch), and m, v, t equal torch's exp_avg, exp_avg_sq, step.
-check_update_signature(adamw(np.zeros(3), np.ones(3)), "adamw")  # a first call: this cell fails until adamw runs
+# Hidden: adamw agrees with torch.optim.AdamW over 120 steps (several lr/weight_decay/betas/epsilon, shapes (3,), (4,5), (2,3,4); float32/float64; NumPy/torch), m, v, t equal torch's exp_avg, exp_avg_sq, step, and resuming from them continues torch's path.
+check_update_signature(adamw(np.zeros(3), np.ones(3), {"learning_rate": 0.05, "weight_decay": 0.5, "beta1": 0.9,
+                                                       "beta2": 0.999, "epsilon": 1e-8}), "adamw")  # fails until adamw runs
+score = Aspects("adamw", points=3)
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(20240314)
-_kinds = ["numpy", "cpu"] + (["cuda"] if torch.cuda.is_available() else [])
-_settings = [("config=None", None, 1.0),
-             ("lr=0.05, weight_decay=0.5", {"learning_rate": 0.05, "weight_decay": 0.5}, 1.0),
-             ("lr=0.02, weight_decay=2, beta1=0.8, beta2=0.99, epsilon=0.1, small gradients",
-              {"learning_rate": 0.02, "weight_decay": 2.0, "beta1": 0.8, "beta2": 0.99, "epsilon": 0.1}, 0.05),
-             ("weight_decay=0.1 only, large gradients, extra key", {"weight_decay": 0.1, "tag": 7}, 30.0)]
+_kinds = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+_cases = [(_shape, _dtype, _tol, _rng.standard_normal(_shape).astype(_dtype),
+           [_rng.standard_normal(_shape).astype(_dtype) for _ in range(120)])
+          for _shape in [(3,), (4, 5), (2, 3, 4)]
+          for _dtype, _tol in [(np.float32, dict(rtol=1e-4, atol=1e-4)), (np.float64, dict(rtol=1e-9, atol=1e-11))]]
+_DEFAULTS = {"learning_rate": 1e-3, "weight_decay": 1e-2, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}
+_refs = {}
 
 
 def _as_kind(a, kind):
     return a.copy() if kind == "numpy" else torch.tensor(a, device=kind)
 
 
-for _shape, (_name, _config, _scale) in zip([(3,), (4, 5), (2, 3, 4), (6,)], _settings):
-    for _dtype, _tol in [(np.float32, dict(rtol=1e-4, atol=1e-4)), (np.float64, dict(rtol=1e-9, atol=1e-11))]:
-        _hyper = {"learning_rate": 1e-3, "weight_decay": 1e-2, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}
-        _hyper.update({k: v for k, v in (_config or {}).items() if k in _hyper})
-        _w0 = _rng.standard_normal(_shape).astype(_dtype)
-        _grads = [(_scale * _rng.standard_normal(_shape)).astype(_dtype) for _ in range(120)]
-        _ref, _opt = torch_optimizer_path(
-            lambda params: torch.optim.AdamW(params, lr=_hyper["learning_rate"], betas=(_hyper["beta1"], _hyper["beta2"]),
-                                             eps=_hyper["epsilon"], weight_decay=_hyper["weight_decay"]), _w0, _grads)
-        _state = _opt.state[_opt.param_groups[0]["params"][0]]
-        for _kind in _kinds:
-            _where = f"shape {_shape}, {np.dtype(_dtype).name}, {_kind} input, {_name}"
-            _w, _cfg = _as_kind(_w0, _kind), (None if _config is None else dict(_config))
-            for _t, _g in enumerate(_grads):
-                _w, _cfg = check_update_signature(adamw(_w, _as_kind(_g, _kind), _cfg), "adamw")
-                check_same_kind(_w, _as_kind(_w0, _kind), f"next_w ({_where}, step {_t + 1})")
+def _reference(case, hyper, scale, steps=120):
+    """torch.optim.AdamW's path and final state (exp_avg, exp_avg_sq, step) for a case (gradients times scale)."""
+    key = (case, tuple(sorted(hyper.items())), scale, steps)
+    if key not in _refs:
+        _dtype, _w0, _grads = _cases[case][1], _cases[case][3], _cases[case][4]
+        ref, opt = torch_optimizer_path(
+            lambda params: torch.optim.AdamW(params, lr=hyper["learning_rate"], betas=(hyper["beta1"], hyper["beta2"]),
+                                             eps=hyper["epsilon"], weight_decay=hyper["weight_decay"]),
+            _w0, [(scale * g).astype(_dtype) for g in _grads[:steps]])
+        st = opt.state[opt.param_groups[0]["params"][0]]
+        _refs[key] = ref, {"m": to_numpy(st["exp_avg"]), "v": to_numpy(st["exp_avg_sq"]), "t": float(st["step"])}
+    return _refs[key]
+
+
+def _follow(kinds, settings, same_kind=True, state=False):
+    """adamw against torch.optim.AdamW over 120 steps, for every case, kind and (name, config, gradient scale)
+    setting. same_kind: next_w and every array of config keep the input's kind, dtype and device.
+    state: m, v and t equal torch's exp_avg, exp_avg_sq and step at the end."""
+    for _case, (_shape, _dtype, _tol, _w0, _grads) in enumerate(_cases):
+        for _name, _config, _scale in settings:
+            _hyper = {**_DEFAULTS, **{k: v for k, v in (_config or {}).items() if k in _DEFAULTS}}
+            _ref, _state = _reference(_case, _hyper, _scale)
+            for _kind in kinds:
+                _where = f"shape {_shape}, {np.dtype(_dtype).name}, {_kind} input, {_name}"
+                _w, _cfg = _as_kind(_w0, _kind), (None if _config is None else dict(_config))
+                for _t, _g in enumerate(_grads):
+                    try:
+                        _result = adamw(_w, _as_kind((_scale * _g).astype(_dtype), _kind), _cfg)
+                    except (TypeError, RuntimeError) as err:
+                        if _kind == "numpy":
+                            raise
+                        raise AssertionError(f"adamw crashed on a torch tensor ({_where}, step {_t + 1}) with "
+                                             f"{type(err).__name__}: {str(err).rstrip('.')}. Does the state start as zeros of w's own kind "
+                                             "(torch.zeros_like for a tensor), and is the root written as x ** 0.5?") from err
+                    _w, _cfg = check_update_signature(_result, "adamw")
+                    if same_kind:
+                        check_same_kind(_w, _as_kind(_w0, _kind), f"next_w ({_where}, step {_t + 1})")
+                    check_close(_w, _ref[_t], f"next_w ({_where}, step {_t + 1}) vs torch.optim.AdamW", **_tol)
+                if same_kind:
+                    for _key, _value in _cfg.items():
+                        if isinstance(_value, (np.ndarray, torch.Tensor)):
+                            check_same_kind(_value, _as_kind(_w0, _kind), f"config[{_key!r}] ({_where})")
+                if state:
+                    for _key, _torch_key, _unit in [("m", "exp_avg", _scale), ("v", "exp_avg_sq", _scale**2)]:
+                        assert _key in _cfg, f"config has no {_key!r} ({_where})"
+                        check_same_kind(_cfg[_key], _as_kind(_w0, _kind), f"config[{_key!r}] ({_where})")
+                        check_close(_cfg[_key], _state[_key], f"config[{_key!r}] ({_where}) vs torch's {_torch_key}",
+                                    rtol=_tol["rtol"], atol=_tol["atol"] * _unit)
+                    assert float(_cfg.get("t", -1)) == _state["t"] == 120, \
+                        f"config['t'] must be 120 after 120 steps, got {_cfg.get('t')} ({_where})"
+                for _key, _value in _hyper.items():
+                    assert _cfg.get(_key) == _value, f"config[{_key!r}] must be {_value} ({_where})"
+                for _key, _value in (_config or {}).items():
+                    assert _cfg.get(_key) == _value, f"config lost its entry {_key!r} ({_where})"
+
+
+def _resume(settings):
+    """Given w, m, v and t as torch has them after 60 steps, the next 60 steps follow torch's path."""
+    for _case, (_shape, _dtype, _tol, _w0, _grads) in enumerate(_cases):
+        for _name, _config, _scale in settings:
+            _ref, _ = _reference(_case, _config, _scale)
+            _, _state60 = _reference(_case, _config, _scale, steps=60)
+            _where = f"shape {_shape}, {np.dtype(_dtype).name}, {_name}, resumed from torch's state after 60 steps"
+            _w = _ref[59].astype(_dtype)
+            _cfg = {**_config, "m": _state60["m"].astype(_dtype), "v": _state60["v"].astype(_dtype), "t": 60}
+            for _t in range(60, 120):
+                _w, _cfg = check_update_signature(adamw(_w, (_scale * _grads[_t]).astype(_dtype), _cfg), "adamw")
                 check_close(_w, _ref[_t], f"next_w ({_where}, step {_t + 1}) vs torch.optim.AdamW", **_tol)
-            for _key, _torch_key, _unit in [("m", "exp_avg", _scale), ("v", "exp_avg_sq", _scale**2)]:
-                assert _key in _cfg, f"config has no {_key!r} ({_where})"
-                check_same_kind(_cfg[_key], _as_kind(_w0, _kind), f"config[{_key!r}] ({_where})")
-                check_close(_cfg[_key], to_numpy(_state[_torch_key]), f"config[{_key!r}] ({_where}) vs torch's {_torch_key}",
-                            rtol=_tol["rtol"], atol=_tol["atol"] * _unit)
-            assert float(_cfg.get("t", -1)) == float(_state["step"]) == 120, f"config['t'] must be 120 after 120 steps ({_where})"
-            for _key, _value in _hyper.items():
-                assert _cfg.get(_key) == _value, f"config[{_key!r}] must be {_value} ({_where})"
-            for _key, _value in (_config or {}).items():
-                assert _cfg.get(_key) == _value, f"config lost its entry {_key!r} ({_where})"
+
+
+_explicit = [("lr=0.05, weight_decay=0.5, beta1=0.9, beta2=0.999, epsilon=1e-8",
+              {"learning_rate": 0.05, "weight_decay": 0.5, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}, 1.0),
+             ("lr=0.02, weight_decay=2, beta1=0.8, beta2=0.99, epsilon=0.1, small gradients",
+              {"learning_rate": 0.02, "weight_decay": 2.0, "beta1": 0.8, "beta2": 0.99, "epsilon": 0.1}, 0.05),
+             ("lr=1e-3, weight_decay=0.1, beta1=0.9, beta2=0.999, epsilon=1e-8, large gradients, extra key",
+              {"learning_rate": 1e-3, "weight_decay": 0.1, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8, "tag": 7}, 30.0)]
+with score.required("your own rule (not torch.optim)"):
+    check_not_torch_optim(adamw, "adamw", {"learning_rate": 0.05, "weight_decay": 0.5, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8})
+with score.aspect("next_w equals torch.optim.AdamW's over 120 steps on NumPy arrays (float32, float64)", 1.5):
+    _follow(["numpy"], _explicit, same_kind=False)
+with score.aspect("the same on torch tensors (CPU, a meta tensor, and CUDA when present): values, kind, "
+                  "dtype, device, of next_w and of the state", 0.5):
+    _follow(_kinds, _explicit[:2])
+    check_runs_on_meta(adamw, "adamw", {"learning_rate": 0.05, "weight_decay": 0.5, "beta1": 0.9, "beta2": 0.999,
+                                        "epsilon": 1e-8}, shape=(4, 5), steps=3)
+with score.aspect("NumPy in, NumPy out of the same dtype (float32 stays float32), the state too", 0.2):
+    _follow(["numpy"], _explicit[:1])
+with score.aspect("the state: m, v and t equal torch's exp_avg, exp_avg_sq and step, and a state given in "
+                  "config is resumed", 0.4):
+    _follow(["numpy"], _explicit[1:], same_kind=False, state=True)
+    _resume([(_name, {k: v for k, v in _config.items() if k in _DEFAULTS}, _scale)
+             for _name, _config, _scale in _explicit[:2]])
+with score.aspect("the defaults (config None, or with some hyperparameters missing): 1e-3, 1e-2, 0.9, 0.999 and "
+                  "1e-8, recorded; other entries kept", 0.4):
+    _follow(["numpy"], [("config=None", None, 1.0),
+                        ("lr=0.05, weight_decay=0.5 only", {"learning_rate": 0.05, "weight_decay": 0.5}, 1.0),
+                        ("weight_decay=0.1 only, large gradients, extra key", {"weight_decay": 0.1, "tag": 7}, 30.0)],
+            same_kind=False)
 ### END HIDDEN TESTS
-print("Hidden tests run when grading.")
+score.result()
 
 # %% [markdown]
 # ## 10. AdamW against Adam + L2 on a real network

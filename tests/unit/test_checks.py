@@ -169,3 +169,35 @@ def test_check_own_implementation_lets_the_rules_own_errors_through():
 
     with pytest.raises(NotImplementedError):
         check_own_implementation(broken, "sgd", np.ones(2), np.ones(2))
+
+
+def test_check_runs_on_meta_tells_numpy_functions_from_operators():
+    import numpy as np
+    import torch
+
+    from course_utils.checks import check_runs_on_meta
+
+    def operators(w, dw, config=None):
+        config = config or {}
+        v = config.get("v")
+        v = (torch.zeros_like(w) if isinstance(w, torch.Tensor) else np.zeros_like(w)) if v is None else v
+        config["v"] = 0.9 * v + dw
+        return w - 0.1 * config["v"] / (config["v"] * config["v"] + 1.0) ** 0.5, config
+
+    def numpy_root(w, dw, config=None):
+        return w - np.sqrt(dw * dw), config or {}
+
+    def numpy_state(w, dw, config=None):
+        config = config or {}
+        config.setdefault("v", np.zeros(3))
+        return w - dw, config
+
+    def stub(w, dw, config=None):
+        raise NotImplementedError("write sgd")
+
+    check_runs_on_meta(operators, "rule")
+    for bad, words in ((numpy_root, "NumPy cannot read"), (numpy_state, r"config\['v'\] is a NumPy array")):
+        with pytest.raises(AssertionError, match=words):
+            check_runs_on_meta(bad, "rule")
+    with pytest.raises(NotImplementedError, match="write sgd"):
+        check_runs_on_meta(stub, "rule")

@@ -1,9 +1,0 @@
-# MISTAKE: updates w in place (w -= ...), as the notes write it: the caller's old weights change too
-def sgd(w, dw, config=None):
-    """Vanilla stochastic gradient descent: one step against the (mini-batch) gradient."""
-    if config is None:
-        config = {}
-    config.setdefault("learning_rate", 1e-2)
-
-    w -= config["learning_rate"] * dw
-    return w, config

@@ -1,0 +1,33 @@
+# VARIANT: NumPy-only: np.zeros_like(w) makes a NumPy velocity even when w is a torch tensor
+# KEEPS: 4.2 of 5: loses the torch-tensor aspects (visible 0.3, hidden 0.5): the NumPy math is right
+def sgd_momentum(w, dw, config=None):
+    """SGD with momentum (Polyak's heavy ball), in the notes' and torch.optim.SGD's convention.
+
+        v      = momentum * v + dw
+        next_w = w - learning_rate * v
+
+    Inputs:
+    - w: the current weights, a NumPy array or a torch tensor (CPU or CUDA) of any shape.
+    - dw: the gradient of the loss with respect to w; same kind, shape, dtype and device as w.
+    - config: a dict of hyperparameters and state, or None to use the defaults:
+      - learning_rate (float, default 1e-2): the step size.
+      - momentum (float, default 0.9): rho, the fraction of the velocity kept from one step to the next.
+      - velocity (same kind, shape, dtype and device as w): the running weighted sum of gradients.
+        Missing on the first call: start from zeros.
+
+    Returns:
+    - next_w: the updated weights; same kind, shape, dtype and device as w.
+    - config: the config dict, with every default filled in and config["velocity"] updated.
+    """
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("momentum", 0.9)
+
+    v = config.get("velocity")
+    if v is None:
+        v = np.zeros_like(w)
+    v = config["momentum"] * v + dw
+    next_w = w - config["learning_rate"] * v
+    config["velocity"] = v
+    return next_w, config

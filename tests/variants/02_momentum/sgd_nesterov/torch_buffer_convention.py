@@ -1,0 +1,33 @@
+# VARIANT: torch's form (b = rho*b + dw; w = w - lr*(dw + rho*b)): the same weights at a constant learning rate, but config['velocity'] holds torch's buffer, not the notes' v = -lr*b
+# KEEPS: 4.2 of 5: loses only the velocity's convention (visible 0.3, hidden 0.5): every next_w is right
+def sgd_nesterov(w, dw, config=None):
+    """SGD with Nesterov momentum, in the notes' convention (velocity carries -learning_rate).
+
+        v_old  = v
+        v      = momentum * v - learning_rate * dw
+        next_w = w - momentum * v_old + (1 + momentum) * v
+
+    Inputs:
+    - w: the current weights, a NumPy array or a torch tensor (CPU or CUDA) of any shape.
+    - dw: the gradient of the loss with respect to w; same kind, shape, dtype and device as w.
+    - config: a dict of hyperparameters and state, or None to use the defaults:
+      - learning_rate (float, default 1e-2): the step size.
+      - momentum (float, default 0.9): rho.
+      - velocity (same kind, shape, dtype and device as w): v above, which at a constant learning rate
+        equals -learning_rate * torch's momentum_buffer. Missing on the first call: start from zeros.
+
+    Returns:
+    - next_w: the updated weights; same kind, shape, dtype and device as w.
+    - config: the config dict, with every default filled in and config["velocity"] updated.
+    """
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("momentum", 0.9)
+
+    rho, lr = config["momentum"], config["learning_rate"]
+    b = config.get("velocity", 0 * w)
+    b = rho * b + dw
+    next_w = w - lr * (dw + rho * b)
+    config["velocity"] = b
+    return next_w, config

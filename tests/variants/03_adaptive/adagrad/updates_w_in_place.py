@@ -1,0 +1,16 @@
+# VARIANT: updates w in place (w -= ...), as the notes write it: the caller's old weights change too
+# KEEPS: 4.8 of 5: loses only 'w and dw left as they were' (visible 0.2): every value is right
+def adagrad(w, dw, config=None):
+    """AdaGrad: per-coordinate steps divided by the root of the sum of all past squared gradients."""
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("epsilon", 1e-10)
+
+    cache = config.get("cache")
+    if cache is None:
+        cache = torch.zeros_like(w) if isinstance(w, torch.Tensor) else np.zeros_like(w)
+    cache = cache + dw * dw
+    w -= config["learning_rate"] * dw / (cache ** 0.5 + config["epsilon"])
+    config["cache"] = cache
+    return w, config

@@ -1,0 +1,18 @@
+# VARIANT: the running mean square is kept as config['grad_squared'] (the lecture notes' name), not config['cache']
+# KEEPS: 4.3 of 5: loses only the state aspects (visible 0.3, hidden 0.4): the rule reads its own key back, every step is right
+def rmsprop(w, dw, config=None):
+    """RMSProp: per-coordinate steps divided by the root of a running mean of squared gradients."""
+    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("decay_rate", 0.99)
+    config.setdefault("epsilon", 1e-8)
+
+    decay_rate = config["decay_rate"]
+    grad_squared = config.get("grad_squared")
+    if grad_squared is None:
+        grad_squared = torch.zeros_like(w) if isinstance(w, torch.Tensor) else np.zeros_like(w)
+    grad_squared = decay_rate * grad_squared + (1 - decay_rate) * dw * dw
+    next_w = w - config["learning_rate"] * dw / (grad_squared ** 0.5 + config["epsilon"])
+    config["grad_squared"] = grad_squared
+    return next_w, config
