@@ -39,7 +39,7 @@ import pytest
 from autograder.grade import CORRUPT, GRADED, MISSING, UNKNOWN, read_table
 
 from .support import (HIDDEN_BEGIN, HIDDEN_END, answer_cells, assignment_names, grade_cells, mistakes,
-                      nbgrader_meta, region_lines, run_cli, solution_notebook, submission, variants)
+                      nbgrader_meta, public_lines, region_lines, run_cli, solution_notebook, submission, variants)
 
 GRADED_ASSIGNMENTS = [a for a in assignment_names() if grade_cells(nbformat.read(solution_notebook(a), 4))]
 REQUIRED_COLUMNS = {"student_id", "assignment", "score", "max_score", "status"}
@@ -336,9 +336,11 @@ def test_scores_match_what_each_submission_deserves(a, tmp_path_factory):
 def test_feedback_exists_and_shows_no_hidden_test(a, tmp_path_factory):
     run = graded("class", tmp_path_factory)
     hidden = set()
-    for cell in nbformat.read(solution_notebook(a), 4).cells:
+    solution = nbformat.read(solution_notebook(a), 4)
+    for cell in solution.cells:
         hidden |= {ln.strip() for ln in region_lines(cell.source, HIDDEN_BEGIN, HIDDEN_END)
                    if len(ln.strip()) >= 12 and not ln.strip().startswith("#")}
+    hidden -= public_lines(solution)  # a line the notebook also shows openly is no secret
     assert hidden, "the assignment should have hidden tests"
     files = sorted((run["out"] / "feedback").glob(f"*/{a}/*.html"))
     graded_ids = {row["student_id"] for row in rows_of(a, run) if row["status"] == GRADED}

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from nbgrader.utils import determine_grade
 
 from autograder import sandbox
 from autograder.engine import job_cells
@@ -99,16 +100,29 @@ def _job(name, ctx, **extra):
     return {"cells": cells, "timeout": 30, **extra}, [i for i, c in enumerate(cells) if c["kind"] == "test"]
 
 
-def _passed(result, tests) -> list[int]:
-    return [i for i in tests if not any(o["output_type"] == "error" for o in result["outputs"][i])]
+def _passed(result, tests, job) -> list[int]:
+    """The test cells that earned all their points, by nbgrader's own rule (an error scores 0; a cell
+    scored by aspects scores its result)."""
+    points = {nbgrader_meta(c)["grade_id"]: nbgrader_meta(c)["points"]
+              for c in nbformat.read(solution_notebook(A), 4).cells if nbgrader_meta(c).get("grade")}
+    passed = []
+    for i in tests:
+        cell = nbformat.v4.new_code_cell("", metadata={"nbgrader": {
+            "grade": True, "solution": False, "locked": True, "schema_version": 3, "grade_id": f"cell{i}",
+            "points": points[job["cells"][i]["name"]]}})
+        cell.outputs = [nbformat.from_dict(o) for o in result["outputs"][i]]
+        score, top = determine_grade(cell)
+        if score == top:
+            passed.append(i)
+    return passed
 
 
 @pytest.mark.parametrize("name", ON_EXECUTION)
 def test_an_attack_on_test_execution_works_only_without_the_protection(kernel, tmp_path, name):
     job, tests = _job(name, _context(tmp_path))
     assert tests, "the hostile notebook has visible tests"
-    assert _passed(kernel.run(job), tests) == [], f"{name}: a test of the wrong answer passed with the protections"
-    assert _passed(kernel.run({**job, "unprotected": True}), tests), (
+    assert _passed(kernel.run(job), tests, job) == [], f"{name}: a test of the wrong answer passed with the protections"
+    assert _passed(kernel.run({**job, "unprotected": True}), tests, job), (
         f"{name}: the attack does not work even without the protections, so its case guards nothing")
 
 
@@ -122,11 +136,11 @@ def test_an_attack_on_files_works_only_without_hidden_paths(kernel, open_dir, na
     job, tests = _job(name, ctx)
 
     protected = kernel.run({**job, "hide": hide})
-    assert _passed(protected, tests) == [], f"{name}: a test of the wrong answer passed with the sandbox"
+    assert _passed(protected, tests, job) == [], f"{name}: a test of the wrong answer passed with the sandbox"
     assert all(t.read_text() == "intact" for t in targets), f"{name}: a hidden file was overwritten"
 
     exposed = kernel.run({**job, "hide": []})
     if name == "write-gradebook":
         assert any(t.read_text() == "forged" for t in targets), "the write did not land even without hiding"
     else:
-        assert _passed(exposed, tests), f"{name}: copying the answer did not work even without hiding"
+        assert _passed(exposed, tests, job), f"{name}: copying the answer did not work even without hiding"
