@@ -10,7 +10,10 @@ top of that, for each solution notebook this plugin
   cell that demonstrates the skip says "unfinished on purpose" in its source);
 - times the notebook from its kernel's start to the end of its last cell, fails the cell that
   takes it past the budget (60 s on 2 CPU cores), and records the times in
-  ``.pytest_cache/notebook_times.json``; the terminal summary prints them with the slowest tests.
+  ``.pytest_cache/notebook_times.json``; the terminal summary prints them with the slowest tests;
+- proofreads it: the kernel writes every value its cells quote (``course_utils.quotes``) to
+  ``.pytest_cache/quotes/<notebook>.json``, and the notebook's last cell fails where a number its
+  markdown marks disagrees with the value (``autograder.proofread``), naming the sentence.
 """
 
 from __future__ import annotations
@@ -45,8 +48,11 @@ SKIPPED_MARK = "still raises NotImplementedError"
 #: A cell that shows the skip on purpose (00_setup's tour defines a stub and runs it) says so.
 DELIBERATE_MARK = "unfinished on purpose"
 
+QUOTES = ROOT / ".pytest_cache" / "quotes"
+
 _started: dict[str, float] = {}
 _times: dict[str, float] = {}
+_last: dict[str, str] = {}  #: notebook -> node id of its last cell
 
 
 def _solution_cell(item) -> bool:
@@ -63,20 +69,32 @@ def pytest_collection_modifyitems(config, items):
         if _solution_cell(item):
             item.add_marker(pytest.mark.xdist_group(f"nbval-{_notebook(item)}"))
             item.add_marker(pytest.mark.slow)
+            _last[_notebook(item)] = item.nodeid
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
-    if _solution_cell(item):
-        _started.setdefault(_notebook(item), time.perf_counter())  # before nbval starts the kernel
+    if _solution_cell(item) and _notebook(item) not in _started:  # before nbval starts the kernel
+        from course_utils.quotes import ENV
+
+        _started[_notebook(item)] = time.perf_counter()
+        quotes = QUOTES / f"{_notebook(item)}.json"
+        quotes.unlink(missing_ok=True)
+        os.environ[ENV] = str(quotes)  # the kernel inherits it
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
     outcome = yield
-    if not _solution_cell(item) or outcome.excinfo is not None:
+    if not _solution_cell(item):
         return
     name = _notebook(item)
+    if _last.get(name) == item.nodeid:
+        from course_utils.quotes import ENV
+
+        os.environ.pop(ENV, None)  # nothing started later (a grading test's kernel) writes there
+    if outcome.excinfo is not None:
+        return
     seconds = time.perf_counter() - _started[name]
     _times[name] = seconds
     _record(name, seconds)
@@ -89,6 +107,19 @@ def pytest_runtest_call(item):
     elif seconds > NOTEBOOK_BUDGET_S:
         outcome.force_exception(AssertionError(
             f"{name} has run for {seconds:.1f} s by this cell; the budget is {NOTEBOOK_BUDGET_S:.0f} s on 2 cores"))
+    elif _last.get(name) == item.nodeid and (problems := _proofread(item, name)):
+        outcome.force_exception(AssertionError(
+            f"{name}: {len(problems)} number(s) in the text disagree with the run:\n" + "\n".join(map(str, problems))))
+
+
+def _proofread(item, name: str) -> list:
+    import nbformat
+
+    from autograder.proofread import check
+
+    quotes_file = QUOTES / f"{name}.json"
+    quotes = json.loads(quotes_file.read_text()) if quotes_file.exists() else {}
+    return check(nbformat.read(str(item.path), as_version=4), quotes, name)
 
 
 def _record(name: str, seconds: float) -> None:

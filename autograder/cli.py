@@ -1,4 +1,4 @@
-"""Command line: ``python -m autograder {release,validate,grade,publish}``."""
+"""Command line: ``python -m autograder {release,validate,grade,publish,proofread}``."""
 
 from __future__ import annotations
 
@@ -91,6 +91,12 @@ def _publish(args) -> int:
     return 0
 
 
+def _proofread(args) -> int:
+    from .proofread import proofread
+
+    return proofread(args.root, args.assignment or None, timeout=args.timeout)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     p.add_argument("--root", type=Path, default=None, help="course repository (default: found from the current directory)")
@@ -139,6 +145,12 @@ def build_parser() -> argparse.ArgumentParser:
     pub = sub.add_parser("publish", help="write a student-only tree (no solutions, no hidden tests)")
     pub.add_argument("dest")
     pub.set_defaults(func=_publish)
+
+    pr = sub.add_parser("proofread", help="run the solution notebooks; exit 1 where a number the text marks "
+                                          "disagrees with what the run measured")
+    pr.add_argument("assignment", nargs="*", help="assignment names (default: all)")
+    pr.add_argument("--timeout", type=int, default=600, help="per-cell time limit in seconds (default 600)")
+    pr.set_defaults(func=_proofread)
     return p
 
 

@@ -25,7 +25,9 @@ of every child it forks for a submission:
   *as that uid*, which the kernel applies to all its processes at once; ``setsid()`` cannot
   escape it), and every remaining descendant of the fork server. The fork server does the same
   when it is told to stop (``SIGTERM``, the end of its job stream) or sees its grader die (its
-  parent changes), and the grader kills the uid of a fork server that died.
+  parent changes), and the grader kills the uid of a fork server that died. A fork server killed
+  outright cannot remove its own cgroup; each group is named after the process that made it, and
+  the next fork server to start removes the groups of dead ones (:func:`sweep`).
 
 :func:`probe` says which of these a machine gives; ``grade`` prints it before grading.
 """
@@ -35,6 +37,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
+import re
 import signal
 import time
 from pathlib import Path
@@ -219,12 +222,30 @@ def _own_paths() -> dict[str, str]:
     return out
 
 
+def own_parents() -> list[Path]:
+    """The folders this process's sandbox cgroups are made in (one per controller)."""
+    own = _own_paths()
+    mounts = _v1_mounts()
+    if "memory" in mounts and "pids" in mounts:
+        return [mounts[c] / own.get(c, "/").lstrip("/") for c in ("memory", "pids", "cpu", "freezer") if c in mounts]
+    return [Path("/sys/fs/cgroup") / own.get("", "/").lstrip("/")]
+
+
+def sweep_own() -> int:
+    """:func:`sweep` where this process's fork servers make their groups (never raises)."""
+    try:
+        return sweep(own_parents())
+    except OSError:
+        return 0
+
+
 class Cgroups:
     """The cgroup(s) of one fork server's submissions (``name``). Raises OSError where the machine
     does not let this process create them."""
 
     def __init__(self, name: str):
         self.groups: dict[str, Path] = {}
+        self.swept = 0  #: groups of dead graders removed on the way (:func:`sweep`)
         own = _own_paths()
         unified = Path("/sys/fs/cgroup")
         mounts = _v1_mounts()
@@ -233,6 +254,7 @@ class Cgroups:
             for c in ("memory", "pids", "cpu", "freezer"):
                 if c in mounts:
                     group = mounts[c] / own.get(c, "/").lstrip("/") / name
+                    self.swept += sweep([group.parent])
                     group.mkdir(parents=True, exist_ok=True)
                     self.groups[c] = group
         elif (unified / "cgroup.controllers").exists():
@@ -243,6 +265,7 @@ class Cgroups:
             if not wanted <= enabled:
                 _write(parent / "cgroup.subtree_control", " ".join("+" + c for c in sorted(wanted - enabled)))
             group = parent / name
+            self.swept += sweep([parent])
             group.mkdir(exist_ok=True)
             self.groups = {c: group for c in ("memory", "pids", "cpu", "freezer")}
         else:
@@ -350,8 +373,59 @@ class Cgroups:
                 pass
 
 
-def group_name(uid: int | None) -> str:
-    return f"tnn2-sandbox-{uid if uid is not None else os.getpid()}"
+def group_name(uid: int | None, server: int | None = None) -> str:
+    """The cgroup of the fork server ``server`` (default: this process) whose children run as ``uid``.
+    The name ends with the server's pid, so that :func:`sweep` can tell a dead server's group."""
+    server = os.getpid() if server is None else server
+    return f"{GROUP_PREFIX}{uid if uid is not None else 'root'}-{server}"
+
+
+#: Every cgroup a grader creates is named with this prefix, and ends with its creator's pid.
+GROUP_PREFIX = "tnn2-sandbox-"
+_OWNED = re.compile(r"^tnn2-(?:sandbox|probe|test-probe)-(?:.*-)?(\d+)$")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return (_stat(pid) or ("Z", 0))[0] != "Z"
+
+
+def sweep(parents) -> int:
+    """Remove the cgroups under ``parents`` that a grader's process made and left behind when it
+    died (a fork server killed with SIGKILL cannot remove its own): each is named after its
+    creator's pid (:func:`group_name`), and is removed when that process is gone, after killing
+    anything still in it. Groups of live processes are left alone. Returns how many were removed."""
+    removed = 0
+    for parent in dict.fromkeys(parents):
+        try:
+            entries = list(Path(parent).iterdir())
+        except OSError:
+            continue
+        for group in entries:
+            m = _OWNED.match(group.name)
+            if not m or not group.is_dir() or _alive(int(m.group(1))):
+                continue
+            for _ in range(3):
+                pids = [int(p) for p in _read(group / "cgroup.procs").split()]
+                if not pids:
+                    break
+                for pid in pids:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except (ProcessLookupError, PermissionError):
+                        pass
+                time.sleep(0.05)
+            try:
+                group.rmdir()
+                removed += 1
+            except OSError:
+                pass
+    return removed
 
 
 class Containment:

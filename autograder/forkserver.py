@@ -348,6 +348,7 @@ class WarmKernel:
         if not hello:
             raise RuntimeError("the grading fork server did not start")
         self.info = json.loads(hello)
+        self.pid = self.proc.pid  #: the fork server's pid (its cgroup's name ends with it)
         WarmKernel._live.add(self)
 
     def run(self, job: dict) -> dict:
@@ -364,7 +365,7 @@ class WarmKernel:
         kills what submissions left and exits without interpreter teardown. One that does not is
         sent SIGTERM, then SIGKILL; and as root, whatever still runs as its sandbox uid is killed
         from here."""
-        from .containment import kill_uid
+        from .containment import kill_uid, sweep_own
 
         WarmKernel._live.discard(self)
         try:
@@ -380,6 +381,7 @@ class WarmKernel:
             except subprocess.TimeoutExpired:
                 continue
         kill_uid(self.uid)
+        sweep_own()  # the server's cgroup, if it could not remove it itself (killed outright)
 
     @classmethod
     def close_all(cls) -> None:

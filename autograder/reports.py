@@ -111,11 +111,12 @@ def summary_html(nb) -> str:
         if r["aspects"]:
             parts = []
             for a in r["aspects"]:
-                ok = a.get("passed")
-                mark = "<span style='color:#1a7f37'>&#10004; passed</span>" if ok else \
+                ok, unchecked = a.get("passed"), a.get("checked") is False
+                mark = "<span style='color:#57606a'>&#8211; not checked</span>" if unchecked else \
+                    "<span style='color:#1a7f37'>&#10004; passed</span>" if ok else \
                     "<span style='color:#cf222e'>&#10008; failed</span>"
                 pts = "required" if a.get("required") else f"{a.get('points', 0):g} pt"
-                why = "" if ok else ": " + html.escape(str(a.get("reason", ""))).replace("\n", "<br>")
+                why = "" if ok and not unchecked else ": " + html.escape(str(a.get("reason", ""))).replace("\n", "<br>")
                 parts.append(f"<li>{mark} {html.escape(str(a.get('name', '?')))} ({pts}){why}</li>")
             detail = f"<ul style='margin:0'>{''.join(parts)}</ul>"
         elif r["error"]:

@@ -18,10 +18,13 @@ many points); JupyterLab shows a table of the aspects, each passed or failed wit
   ``AssertionError`` from a check, or the student's code crashing) fails it, and its message is
   kept whole. The cell goes on to the next aspect: independent aspects are scored independently.
 - A **required** block is a gate: when it fails, the whole cell scores 0 (a rule handed to
-  ``torch.optim``, or no implementation at all, earns nothing from the other aspects).
-- ``result()`` prints one line per failed aspect (so plain-text readers see them), checks that the
-  aspects' points add up to the cell's, and returns a :class:`Score`. A cell with no aspect at all
-  (a hidden test cell in the student's copy) prints a line and returns ``None``: no score.
+  ``torch.optim`` earns nothing from the other aspects). A gate that cannot tell yet (the function
+  is still the stub, so it never reached what the gate watches) raises :class:`NotChecked`: the
+  row says "not checked" and the cell is scored by its aspects, which fail on the stub anyway.
+- ``result()`` checks that the aspects' points add up to the cell's, prints one line per failed
+  aspect and a total (so plain-text readers see them), and returns a :class:`Score`. A cell with no
+  aspect at all (a hidden test cell in the student's copy) prints a line and returns ``None``: no
+  score.
 
 The score also travels as JSON under :data:`MIME`, from which the grader builds each report's
 table, ``grades.csv``'s failed aspects and ``validate``'s messages.
@@ -34,13 +37,18 @@ from __future__ import annotations
 import html
 from contextlib import contextmanager
 
-__all__ = ["Aspects", "Score", "MIME"]
+__all__ = ["Aspects", "Score", "NotChecked", "MIME"]
 
 #: The MIME type of a scored cell's machine-readable result.
 MIME = "application/vnd.tnn2.aspects+json"
 
 #: Longest message kept per aspect (characters).
 MESSAGE_CAP = 2000
+
+
+class NotChecked(Exception):
+    """Raised in a :meth:`Aspects.required` block that could not decide: it neither passes nor fails
+    the gate (shown as "not checked" with the exception's message)."""
 
 
 def _message(exc: BaseException) -> str:
@@ -83,6 +91,8 @@ class Aspects:
         self._rows.append(row)
         try:
             yield
+        except NotChecked as exc:
+            row.update(passed=True, checked=False, reason=f"not checked: {exc}")
         except Exception as exc:  # noqa: BLE001
             row["reason"] = _message(exc)
         else:
@@ -96,7 +106,9 @@ class Aspects:
         if abs(total - self.points) > 1e-9:
             raise ValueError(f"the aspects of {self.function}'s test add up to {total:g} points, "
                              f"the cell is worth {self.points:g}")
-        return Score(self.function, self.points, [dict(r) for r in self._rows])
+        score = Score(self.function, self.points, [dict(r) for r in self._rows])
+        print(score.summary())
+        return score
 
 
 class Score:
@@ -108,17 +120,26 @@ class Score:
         gates_failed = [r for r in rows if r["required"] and not r["passed"]]
         earned = 0.0 if gates_failed else sum(r["points"] for r in rows if r["passed"])
         self.earned = float(round(earned, 6))
-        failed = [r for r in rows if not r["passed"]]
-        said = None
+
+    def summary(self) -> str:
+        """The plain-text report: each failed aspect or gate with its whole message, then the total."""
+        lines, said = [], None
+        failed = [r for r in self.rows if not r["passed"]]
         for r in failed:
             what = "required, so this cell scores 0" if r["required"] else f"{r['points']:g} point(s) lost"
             why = "(the same message as above)" if r["reason"] == said else r["reason"].replace("\n", "\n    ")
             said = r["reason"]
-            print(f"FAILED {function}: {r['name']} ({what}):\n    " + why)
+            lines.append(f"FAILED {self.function}: {r['name']} ({what}):\n    " + why)
+        aspects = [r for r in self.rows if not r["required"]]
+        lost = [r for r in aspects if not r["passed"]]
         if not failed:
-            print(f"All passed: {self.earned:g} of {points:g} points.")
+            lines.append(f"All passed: {self.earned:g} of {self.points:g} points.")
+        elif len(lost) < len(failed):  # a gate failed
+            lines.append(f"{self.earned:g} of {self.points:g} points: a required check failed"
+                         + (f" (and {len(lost)} of {len(aspects)} aspect(s))." if lost else "."))
         else:
-            print(f"{self.earned:g} of {points:g} points: {len(failed)} of {len(rows)} aspect(s) failed.")
+            lines.append(f"{self.earned:g} of {self.points:g} points: {len(lost)} of {len(aspects)} aspect(s) failed.")
+        return "\n".join(lines)
 
     def __float__(self) -> float:
         return self.earned
@@ -132,14 +153,14 @@ class Score:
     def _repr_html_(self) -> str:
         body = []
         for r in self.rows:
-            mark = "&#10004;" if r["passed"] else "&#10008;"
-            colour = "#1a7f37" if r["passed"] else "#cf222e"
+            mark = "&#8211;" if r.get("checked") is False else "&#10004;" if r["passed"] else "&#10008;"
+            colour = "#57606a" if r.get("checked") is False else "#1a7f37" if r["passed"] else "#cf222e"
             pts = "required" if r["required"] else f"{r['points']:g}"
             reason = html.escape(r["reason"]).replace("\n", "<br>")
             body.append(f"<tr><td style='color:{colour}'>{mark}</td><td>{html.escape(r['name'])}</td>"
                         f"<td>{pts}</td><td style='text-align:left'>{reason}</td></tr>")
         return (f"<table><thead><tr><th></th><th>{html.escape(self.function)}: aspect</th><th>points</th>"
-                f"<th>why it failed</th></tr></thead><tbody>{''.join(body)}</tbody></table>"
+                f"<th>why it failed (or was not checked)</th></tr></thead><tbody>{''.join(body)}</tbody></table>"
                 f"<p><b>{self.earned:g} of {self.points:g} points</b></p>")
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:

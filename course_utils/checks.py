@@ -24,6 +24,11 @@ __all__ = [
     "torch_optimizer_path",
     "check_own_implementation",
     "check_runs_on_meta",
+    "check_not_torch_optim",
+    "targets",
+    "refusing",
+    "check_not_delegated",
+    "torch_dropout_targets",
 ]
 
 
@@ -109,6 +114,7 @@ def check_runs_on_meta(rule, name: str, config: dict | None = None, shape=(3,), 
     ``next_w`` and every array in ``config`` must stay meta tensors."""
     import torch
 
+    stateful = _keeps_arrays(rule, shape, config)
     w, cfg = torch.empty(shape, device="meta"), config
     for step in range(1, steps + 1):
         try:
@@ -116,11 +122,14 @@ def check_runs_on_meta(rule, name: str, config: dict | None = None, shape=(3,), 
         except (TypeError, RuntimeError, NotImplementedError, ValueError) as err:
             if isinstance(err, NotImplementedError) and "meta" not in str(err):
                 raise  # the exercise is not done yet: say so, not something about devices
+            said = str(err).split(" Use Tensor.cpu()")[0]  # torch's advice is the wrong fix here
+            state = ", or the state started as a NumPy array" if stateful else ""
             raise AssertionError(
                 f"{name} failed on a tensor whose data NumPy cannot read, as a GPU tensor would (step {step}: "
-                f"{type(err).__name__}: {err}): a NumPy function (np.subtract, np.sqrt, np.zeros_like...) was given "
-                "a torch tensor, or the state started as a NumPy array. Use operators (-, *, /, ** 0.5) and "
-                "zeros of w's own kind (torch.zeros_like(w) for a tensor)") from err
+                f"{type(err).__name__}: {said}): a NumPy function (np.subtract, np.sqrt, np.zeros_like...) was "
+                f"given a torch tensor{state}. Copying the tensor to the CPU is not the fix: the weights must "
+                "stay where they are. Use operators (-, *, /, ** 0.5)"
+                + (" and zeros of w's own kind (torch.zeros_like(w) for a tensor)" if stateful else "")) from err
         if not (isinstance(w, torch.Tensor) and w.device.type == "meta"):
             raise AssertionError(f"{name}: for a tensor on a device other than the CPU, next_w must stay a tensor on "
                                  f"that device (step {step}), got {type(w).__name__}")
@@ -129,6 +138,18 @@ def check_runs_on_meta(rule, name: str, config: dict | None = None, shape=(3,), 
                 where = "a NumPy array" if isinstance(value, np.ndarray) else f"on {value.device}"
                 raise AssertionError(f"{name}: config[{key!r}] is {where} for weights on another device (step {step}): "
                                      "keep the state on w's device (start it as torch.zeros_like(w) for a tensor)")
+
+
+def _keeps_arrays(rule, shape, config) -> bool:
+    """Does ``rule`` keep arrays in its config (a velocity, a cache)? Asked of one step on a CPU
+    tensor; True when that step fails too (the message then mentions the state as well)."""
+    import torch
+
+    try:
+        _, cfg = rule(torch.ones(shape), torch.ones(shape), None if config is None else dict(config))
+        return any(isinstance(v, (np.ndarray, torch.Tensor)) for v in dict(cfg).values())
+    except Exception:  # noqa: BLE001
+        return True
 
 
 def rule_path(rule, w0, grads, config=None):
@@ -214,3 +235,119 @@ def check_own_implementation(rule, name: str, *args, **kwargs):
             return rule(*args, **kwargs)
         except _Delegated as err:
             raise AssertionError(str(err)) from None
+
+
+def check_not_torch_optim(rule, name: str, config: dict | None = None) -> None:
+    """The gate of an update rule's test cells (inside ``score.required(...)``): called on NumPy
+    arrays and on torch tensors with torch.optim refused, ``rule`` must not hand its step to
+    torch.optim. Only that refusal fails the gate; any other error is left to the cell's aspects,
+    which report it. A rule that is still the stub (it raised NotImplementedError every time) was
+    not checked: :class:`course_utils.aspects.NotChecked`."""
+    import torch
+
+    from .aspects import NotChecked
+
+    stubbed = True
+    for w in (np.linspace(-1.0, 1.0, 3), torch.linspace(-1.0, 1.0, 3)):
+        try:
+            check_own_implementation(rule, name, w, 0.5 * w + 0.25, None if config is None else dict(config))
+            stubbed = False
+        except AssertionError as err:
+            if "write the update rule yourself" in str(err):
+                raise
+            stubbed = False
+        except NotImplementedError:
+            pass
+        except Exception:  # noqa: BLE001 - a crash is the aspects' business
+            stubbed = False
+    if stubbed:
+        raise NotChecked(f"{name} still raises NotImplementedError")
+
+
+def targets(*paths: str) -> list[tuple]:
+    """``(owner, attribute, label)`` for each dotted path (``"torch.optim.lr_scheduler.StepLR.__init__"``,
+    ``"torch.nn.functional.dropout"``), for :func:`refusing`. Paths that do not exist in this
+    torch are left out."""
+    out = []
+    for path in paths:
+        parts = path.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            try:
+                owner = importlib.import_module(".".join(parts[:cut]))
+            except ImportError:
+                continue
+            try:
+                for attr in parts[cut:-1]:
+                    owner = getattr(owner, attr)
+            except AttributeError:
+                break
+            if callable(getattr(owner, parts[-1], None)):
+                out.append((owner, parts[-1], path))
+            break
+    return out
+
+
+class Refused(Exception):
+    """Raised inside the student's code when it calls something :func:`refusing` refuses."""
+
+
+@contextlib.contextmanager
+def refusing(refused: list[tuple], message):
+    """While active, each ``(owner, attribute, label)`` of ``refused`` raises :class:`Refused` with
+    ``message(label)`` when called. Everything is put back on exit, including attributes an owner
+    only reached through ``__getattr__`` (as ``torch._VF`` does)."""
+    def refuse(label):
+        def refused_call(*args, **kwargs):
+            raise Refused(message(label))
+        return refused_call
+
+    patched = []  # (owner, attribute, original, whether the owner held it itself)
+    try:
+        for owner, attr, label in refused:
+            own = attr in vars(owner)
+            patched.append((owner, attr, getattr(owner, attr), own))
+            setattr(owner, attr, refuse(label))
+        yield
+    finally:
+        for owner, attr, original, own in reversed(patched):
+            if own:
+                setattr(owner, attr, original)
+            else:
+                delattr(owner, attr)
+
+
+def check_not_delegated(run, refused: list[tuple], message, name: str) -> None:
+    """The gate of a test cell whose exercise must not hand its work to a library (inside
+    ``score.required(...)``): ``run()`` is called with ``refused`` refused (:func:`refusing`) and
+    fails the gate only if it reaches one of them, with ``message(label)``. Any other error is left
+    to the cell's aspects; a ``run`` that raised NotImplementedError was not checked
+    (:class:`course_utils.aspects.NotChecked`, naming ``name``)."""
+    from .aspects import NotChecked
+
+    with refusing(refused, message):
+        try:
+            run()
+        except Refused as err:
+            raise AssertionError(str(err)) from None
+        except NotImplementedError:
+            raise NotChecked(f"{name} still raises NotImplementedError") from None
+        except Exception:  # noqa: BLE001 - a crash is the aspects' business
+            pass
+
+
+def torch_dropout_targets() -> list[tuple]:
+    """torch's own dropout, everywhere a module can reach it: the functions of
+    ``torch.nn.functional`` and ``torch``, their kernels in ``torch._VF`` (which
+    ``torch.nn.functional.dropout`` calls), and the forward of ``torch.nn``'s dropout classes."""
+    import torch
+
+    names = ["dropout", "dropout_", "alpha_dropout", "alpha_dropout_", "feature_dropout", "feature_dropout_",
+             "feature_alpha_dropout", "feature_alpha_dropout_", "native_dropout", "dropout1d", "dropout2d",
+             "dropout3d"]
+    out = targets(*[f"torch.nn.functional.{n}" for n in names], *[f"torch.{n}" for n in names])
+    out += [(torch._VF, n, f"torch's {n} (torch._VF.{n}, which torch.nn.functional.dropout calls)")
+            for n in names if callable(getattr(torch._VF, n, None))]
+    out += [(cls, "forward", f"torch.nn.{cls.__name__}.forward") for cls in
+            (torch.nn.Dropout, torch.nn.Dropout1d, torch.nn.Dropout2d, torch.nn.Dropout3d, torch.nn.AlphaDropout,
+             torch.nn.FeatureAlphaDropout)]
+    return out

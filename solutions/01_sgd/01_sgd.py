@@ -59,8 +59,8 @@ import torch
 from tqdm.auto import tqdm
 
 from course_utils.aspects import Aspects
-from course_utils.checks import (check_close, check_own_implementation, check_runs_on_meta, check_same_kind,
-                                 check_update_signature, to_numpy, torch_optimizer_path)
+from course_utils.checks import (check_close, check_not_torch_optim, check_runs_on_meta,
+                                 check_same_kind, check_update_signature, to_numpy, torch_optimizer_path)
 from course_utils.device import get_device, seed_everything
 from course_utils.exercise import experiment
 from course_utils.interactive import Slider, explore
@@ -71,19 +71,6 @@ rng = seed_everything(0)
 DEVICE = get_device()
 print(f"device: {DEVICE}")
 
-
-def check_not_torch_optim(rule, name, config):
-    """The gate of every test cell of an update rule: called on NumPy arrays and on torch tensors with
-    torch.optim refused, ``rule`` must not hand its step to torch.optim. Any other error is left to
-    the cell's aspects, which report it."""
-    for w in (np.linspace(-1.0, 1.0, 3), torch.linspace(-1.0, 1.0, 3)):
-        try:
-            check_own_implementation(rule, name, w, 0.5 * w + 0.25, dict(config))
-        except AssertionError as err:
-            if "write the update rule yourself" in str(err):
-                raise
-        except Exception:  # noqa: BLE001 - a crash is the aspects' business
-            pass
 
 # %% [markdown]
 # ## 1. Gradient descent and SGD

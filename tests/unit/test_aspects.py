@@ -12,7 +12,7 @@ from nbgrader.utils import determine_grade
 
 from autograder import reports
 from autograder.executor import Runner
-from course_utils.aspects import MIME, Aspects
+from course_utils.aspects import MIME, Aspects, NotChecked
 
 
 def _scored(build) -> tuple:
@@ -65,6 +65,39 @@ def test_a_failed_requirement_scores_zero():
     score, printed = _three(fail_gate=True)
     assert determine_grade(_graded_cell(score))[0] == 0
     assert "required" in printed and "handed to torch.optim" in printed
+
+
+def test_the_total_line_counts_aspects_not_the_gate():
+    _, printed = _three(fail_b=True, crash_c=True)
+    assert "1.2 of 2 points: 2 of 3 aspect(s) failed." in printed
+    _, printed = _three(fail_gate=True)
+    assert "0 of 2 points: a required check failed." in printed
+
+
+def test_a_gate_that_cannot_tell_is_not_checked_and_does_not_zero_the_cell():
+    def build():
+        s = Aspects("rule", points=2)
+        with s.required("your own rule"):
+            raise NotChecked("rule still raises NotImplementedError")
+        with s.aspect("values", 2):
+            pass
+        return s.result()
+    score, printed = _scored(build)
+    assert determine_grade(_graded_cell(score)) == (2.0, 2.0)
+    gate = score.as_json()["aspects"][0]
+    assert gate["checked"] is False and gate["reason"] == "not checked: rule still raises NotImplementedError"
+    assert "not checked" in score._repr_html_() and "&#10004;" not in score._repr_html_().split("</tr>")[1]
+    assert "not checked" in reports.summary_html(_notebook_with(score))
+
+
+def _notebook_with(score):
+    return new_notebook(cells=[_graded_cell(score)])
+
+
+def test_building_a_score_prints_nothing(capsys):
+    from course_utils.aspects import Score
+    Score("rule", 1.0, [{"name": "values", "points": 1.0, "required": False, "passed": False, "reason": "no"}])
+    assert capsys.readouterr().out == ""
 
 
 def test_all_passed_is_full_marks():

@@ -201,3 +201,79 @@ def test_check_runs_on_meta_tells_numpy_functions_from_operators():
             check_runs_on_meta(bad, "rule")
     with pytest.raises(NotImplementedError, match="write sgd"):
         check_runs_on_meta(stub, "rule")
+
+
+def test_the_meta_message_does_not_pass_on_torchs_cpu_advice_and_names_state_only_for_stateful_rules():
+    from course_utils.checks import check_runs_on_meta
+
+    def stateless_numpy(w, dw, config=None):
+        return np.subtract(w, 0.1 * dw), config or {}
+
+    def stateful_numpy(w, dw, config=None):
+        config = config or {}
+        config["v"] = np.zeros_like(w) if "v" not in config else config["v"]
+        return np.subtract(w, config["v"] + dw), config
+
+    with pytest.raises(AssertionError) as stateless:
+        check_runs_on_meta(stateless_numpy, "sgd")
+    with pytest.raises(AssertionError) as stateful:
+        check_runs_on_meta(stateful_numpy, "sgd_momentum")
+    for err in (stateless, stateful):
+        assert "Use Tensor.cpu()" not in str(err.value) and "not the fix" in str(err.value)
+    assert "state" not in str(stateless.value) and "torch.zeros_like(w)" not in str(stateless.value)
+    assert "the state started as a NumPy array" in str(stateful.value)
+
+
+def test_the_torch_optim_gate_fails_only_a_delegating_rule_and_cannot_tell_a_stub():
+    from course_utils.aspects import NotChecked
+    from course_utils.checks import check_not_torch_optim
+
+    def own(w, dw, config=None):
+        return w - 0.1 * dw, config or {}
+
+    def delegates(w, dw, config=None):
+        p = torch.nn.Parameter(torch.as_tensor(w, dtype=torch.float64).clone())
+        torch.optim.SGD([p], lr=0.1)
+        return w, config
+
+    def crashes(w, dw, config=None):
+        raise TypeError("a bug of its own")
+
+    def stub(w, dw, config=None):
+        raise NotImplementedError
+
+    check_not_torch_optim(own, "sgd", {"learning_rate": 0.1})
+    check_not_torch_optim(crashes, "sgd", {"learning_rate": 0.1})  # the aspects report it
+    with pytest.raises(AssertionError, match="write the update rule yourself"):
+        check_not_torch_optim(delegates, "sgd", {"learning_rate": 0.1})
+    with pytest.raises(NotChecked, match="still raises NotImplementedError"):
+        check_not_torch_optim(stub, "sgd", {"learning_rate": 0.1})
+    assert torch.optim.SGD([torch.nn.Parameter(torch.ones(1))], lr=0.1), "torch.optim is put back"
+
+
+def test_refusing_refuses_what_it_names_and_puts_everything_back():
+    import torch.nn.functional as F
+
+    from course_utils.aspects import NotChecked
+    from course_utils.checks import check_not_delegated, targets, torch_dropout_targets
+
+    x = torch.ones(4, 4)
+    dropout, vf_had = F.dropout, "dropout" in vars(torch._VF)
+
+    def said(what):
+        return f"called {what}"
+
+    with pytest.raises(AssertionError, match="called torch.nn.functional.dropout"):
+        check_not_delegated(lambda: F.dropout(x, 0.5), torch_dropout_targets(), said, "Dropout")
+    with pytest.raises(AssertionError, match="torch._VF.dropout"):
+        check_not_delegated(lambda: torch._VF.dropout(x, 0.5, True), torch_dropout_targets(), said, "Dropout")
+    with pytest.raises(AssertionError, match="torch.nn.Dropout.forward"):
+        check_not_delegated(lambda: torch.nn.Dropout(0.5)(x), torch_dropout_targets(), said, "Dropout")
+    check_not_delegated(lambda: x * (torch.rand_like(x) >= 0.5) / 0.5, torch_dropout_targets(), said, "Dropout")
+    check_not_delegated(lambda: 1 / 0, torch_dropout_targets(), said, "Dropout")  # a crash: the aspects' business
+    with pytest.raises(NotChecked):
+        check_not_delegated(lambda: (_ for _ in ()).throw(NotImplementedError()), torch_dropout_targets(), said, "D")
+    assert F.dropout is dropout and ("dropout" in vars(torch._VF)) == vf_had
+    assert F.dropout(x, 0.5, training=False).equal(x)
+    assert targets("torch.optim.lr_scheduler.StepLR.__init__", "torch.no.such.thing") == [
+        (torch.optim.lr_scheduler.StepLR, "__init__", "torch.optim.lr_scheduler.StepLR.__init__")]

@@ -88,7 +88,7 @@ def test_busy_daemons_share_one_cpu_while_the_submission_runs(kernel):
     The group is given the largest CPU weight first: on a busy machine (the suite's other worker)
     a group of default weight may get less than one CPU from the scheduler and never reach its
     quota, so without it whether the quota is seen at work would depend on the load."""
-    stats = glob.glob(f"/sys/fs/cgroup/cpu/**/{containment.group_name(kernel.uid)}/cpu.stat", recursive=True)
+    stats = glob.glob(f"/sys/fs/cgroup/cpu/**/{containment.group_name(kernel.uid, kernel.pid)}/cpu.stat", recursive=True)
     assert stats, "the worker has no cpu cgroup"
     Path(stats[0]).with_name("cpu.shares").write_text("262144")
     before = dict(line.split() for line in Path(stats[0]).read_text().splitlines())
@@ -107,7 +107,7 @@ def test_eight_processes_of_a_gigabyte_stop_at_the_bound(how):
         pytest.skip("no cgroups this grader may create")
     env = {"TNN2_WARM": "lean", **({"TNN2_CGROUPS": "off"} if how == "watchdog" else {})}
     with WarmKernel(env=env) as k:
-        peak_file = glob.glob(f"/sys/fs/cgroup/memory/**/{containment.group_name(k.uid)}/memory.max_usage_in_bytes",
+        peak_file = glob.glob(f"/sys/fs/cgroup/memory/**/{containment.group_name(k.uid, k.pid)}/memory.max_usage_in_bytes",
                               recursive=True)
         t0 = time.monotonic()
         r = k.run({"cells": [SETUP, EIGHT_GB, AFTER], "timeout": 30})
@@ -177,6 +177,26 @@ def test_a_server_stopped_mid_job_leaves_nothing():
     assert time.monotonic() - t0 < 6
     assert _gone(k.uid, 1.0) == []
     assert errors == ["stopped"]
+
+
+@pytest.mark.skipif(not (IS_ROOT and HAS_CGROUPS), reason="no cgroups this grader may create")
+def test_a_fork_server_killed_outright_leaves_no_cgroup():
+    """A fork server killed with SIGKILL cannot remove its cgroup; closing its client (or the next
+    server to start) removes the group of the dead server, and only that one."""
+    k = WarmKernel(env={"TNN2_WARM": "lean"})
+    other = WarmKernel(env={"TNN2_WARM": "lean"})
+    try:
+        groups = [p / containment.group_name(k.uid, k.pid) for p in containment.own_parents()]
+        assert groups and all(g.is_dir() for g in groups), f"the fork server made no cgroup: {groups}"
+        os.kill(k.pid, signal.SIGKILL)
+        k.close()
+        assert [g for g in groups if g.exists()] == [], "the dead server's cgroup was left behind"
+        alive = [p / containment.group_name(other.uid, other.pid) for p in containment.own_parents()]
+        assert all(g.is_dir() for g in alive), "a live server's cgroup was removed"
+        assert other.run({"cells": [SETUP, AFTER], "timeout": 20})["outputs"][1], "the live server stopped working"
+    finally:
+        other.close()
+    assert not [g for g in alive if g.exists()], "a server closed normally left its cgroup"
 
 
 def _expect_stop(k, cell, errors):
