@@ -30,6 +30,7 @@ Run it as ``python -m autograder.forkserver``; :class:`WarmKernel` is the client
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import select
@@ -38,6 +39,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 #: Imported once by the server, shared by every child (copy-on-write).
 WARM_IMPORTS = [
@@ -329,6 +331,36 @@ def serve() -> None:
     _stop(containment)  # no interpreter teardown (torch and friends: about a second)
 
 
+#: The uids a root grader's fork servers run submissions as, one per live fork server.
+SANDBOX_UIDS = range(61000, 65000)
+#: Where a root grader claims them: one lock file per uid, held by the fork server (and its client)
+#: for as long as either lives, so that no two fork servers on the machine share a uid, whichever
+#: grader started them. Root's own folder: a user cannot plant or hold a lock there.
+UID_LOCKS = Path(os.environ.get("TNN2_UID_LOCKS", "/var/lib/tnn2/sandbox-uids"))
+
+
+def claim_sandbox_uid(hint: int = 0):
+    """A sandbox uid no other live fork server on this machine holds, and the open lock file that
+    holds it (close it, and every copy a child inherited, to release it). Without root there is
+    nothing to claim: (a uid from ``hint``, None)."""
+    n = len(SANDBOX_UIDS)
+    if os.geteuid() != 0:
+        return SANDBOX_UIDS[hint % n], None
+    UID_LOCKS.mkdir(parents=True, exist_ok=True, mode=0o700)
+    st = UID_LOCKS.stat()
+    if st.st_uid != 0 or st.st_mode & 0o022:
+        raise RuntimeError(f"{UID_LOCKS} must be root's own folder (not group- or world-writable)")
+    for i in range(n):
+        uid = SANDBOX_UIDS[(hint + i) % n]
+        f = open(UID_LOCKS / str(uid), "a")
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return uid, f
+        except BlockingIOError:
+            f.close()
+    raise RuntimeError(f"all {n} sandbox uids are held by running fork servers")
+
+
 class WarmKernel:
     """Client of one fork server process (start-up ~3 s, then a fork per notebook)."""
 
@@ -338,12 +370,16 @@ class WarmKernel:
     def __init__(self, python: str | None = None, env: dict | None = None):
         self._lock = threading.Lock()
         WarmKernel._count += 1
-        env = {"TNN2_SANDBOX_UID": str(61000 + (os.getpid() % 1000) * 8 + WarmKernel._count % 8), **(env or {})}
+        self._uid_lock = None
+        if "TNN2_SANDBOX_UID" not in (env or {}):
+            uid, self._uid_lock = claim_sandbox_uid(os.getpid() * 8 + WarmKernel._count)
+            env = {"TNN2_SANDBOX_UID": str(uid), **(env or {})}
         self.uid = int(env["TNN2_SANDBOX_UID"])
         self.proc = subprocess.Popen(
             [python or sys.executable, "-m", "autograder.forkserver"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-            env={**os.environ, **env}, cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+            env={**os.environ, **env}, cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+            pass_fds=(self._uid_lock.fileno(),) if self._uid_lock else ())  # the server holds the uid too
         hello = self.proc.stdout.readline()
         if not hello:
             raise RuntimeError("the grading fork server did not start")
@@ -382,6 +418,9 @@ class WarmKernel:
                 continue
         kill_uid(self.uid)
         sweep_own()  # the server's cgroup, if it could not remove it itself (killed outright)
+        if self._uid_lock is not None:  # the uid is free once the server is gone and nothing runs as it
+            self._uid_lock.close()
+            self._uid_lock = None
 
     @classmethod
     def close_all(cls) -> None:

@@ -13,7 +13,8 @@ per-cell time limit, the hostile corpus with ``tests/test_grading_hardening.py``
 record is only evidence for those options.
 
 ``--record`` writes what full execution gave, with a digest of each submission and of the grading
-environment (``tests/slice_record.py``), into ``tests/records/slice_equivalence.json``; the suite
+environment (``tests/slice_record.py``), into ``tests/records/slice_equivalence.json``, and which
+named mistakes of the visible tests (their suspects) the sliced run reported for each submission; the suite
 compares the slice it grades on every run against that record. It refuses to record when any
 submission differs, or when ``--reuse`` finds that a submission, ``autograder/``,
 ``course_utils/``, a package or an option changed since the reused run was graded (the digests are
@@ -146,6 +147,17 @@ def changed_since_graded(work: Path, groups: list[str]) -> list[str]:
     return sorted(set(problems))
 
 
+def hints_reported(work: Path, folder: str, a: str) -> list[str]:
+    """The named mistakes of ``a``'s visible tests (``tests.slice_record.visible_hints``) that the
+    sliced grading of student folder ``folder`` reported, read from its autograded notebook."""
+    import nbformat
+
+    from tests import slice_record
+
+    found = sorted(work.glob(f"out-*-slice/course/autograded/{folder}/{a}/*.ipynb"))
+    return slice_record.fired_hints(a, nbformat.read(found[0], as_version=4)) if found else []
+
+
 def record(work: Path, groups: list[str], full: dict, sliced: dict, run: dict, whole: bool) -> None:
     from tests import slice_record
 
@@ -157,6 +169,8 @@ def record(work: Path, groups: list[str], full: dict, sliced: dict, run: dict, w
         entries = rec["submissions"].setdefault(group, {})
         entries[sid] = {"digest": now["submissions"][folder.name],
                         "full": full.get(folder.name), "slice": sliced.get(folder.name)}
+        if group != HOSTILE:
+            entries[sid]["hints"] = hints_reported(work, folder.name, group)
     for group, env in now["environment"].items():
         old = rec["environment"].get(group)
         if old is not None and old != env and not whole:

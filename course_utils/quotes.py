@@ -34,22 +34,28 @@ ENV = "COURSE_QUOTES_FILE"
 _quoted: dict[str, float] = {}
 
 
-def _number(value) -> float:
+def _number(value) -> float | None:
+    """``value`` as a float, or None when it is not a number."""
     try:
         return float(value.item() if hasattr(value, "item") else value)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"quote() takes a number (a float, an int or a one-element array), got {value!r}") from err
+    except (TypeError, ValueError, RuntimeError):
+        return None
 
 
 def quote(key: str, value):
     """Record ``value`` (a number) as the one the text marks with ``key``; returns ``value``.
 
+    It never raises and never prints: in a student's notebook an experiment fed by a wrong function
+    may give NaN or None, and that must not break the cell. Such a value is recorded as NaN (a
+    number: never in any tolerance) or, if it is not a number at all, not recorded (the check then
+    says no cell quoted the key), so a solution run that produces it fails the proofreading.
     Quoting the same key again replaces its value (re-running a cell). Where the environment
     variable :data:`ENV` names a file, the quoted values are written there as JSON."""
     number = _number(value)
-    if not math.isfinite(number):
-        raise ValueError(f"quote({key!r}, ...): the text cannot quote {number}")
-    _quoted[str(key)] = number
+    if number is None:
+        _quoted.pop(str(key), None)
+    else:
+        _quoted[str(key)] = number if math.isfinite(number) else math.nan
     path = os.environ.get(ENV)
     if path:
         target = Path(path)

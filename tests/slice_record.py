@@ -25,8 +25,10 @@ against stock nbgrader live.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -162,3 +164,73 @@ def compare(a: str, rows: list[dict], student_dir, replace: dict[str, str] | Non
                         f"submission(s) ({', '.join(stale[:6])}{', ...' if len(stale) > 6 else ''}); "
                         f"record it: {again}")
     return problems
+
+
+#: Shortest literal fragment of an f-string suspect that is searched for in a test's output.
+_FRAGMENT = 12
+
+
+def _suspect_keys(cell_source: str) -> list[str]:
+    """The messages of the suspects (``check_close(..., suspects={message: value})``) a test cell
+    names: each literal key, or the longest literal part of an f-string key. A ``suspects=NAME``
+    is looked up among the dict literals the cell assigns to ``NAME``."""
+    try:
+        tree = ast.parse(cell_source)
+    except SyntaxError:
+        return []
+    named = {t.id: node.value for node in ast.walk(tree) if isinstance(node, ast.Assign)
+             and isinstance(node.value, ast.Dict) for t in node.targets if isinstance(t, ast.Name)}
+    keys = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        for kw in node.keywords:
+            value = kw.value
+            if kw.arg != "suspects":
+                continue
+            if isinstance(value, ast.Name):
+                value = named.get(value.id)
+            if not isinstance(value, ast.Dict):
+                continue
+            for key in value.keys:
+                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    keys.append(key.value)
+                elif isinstance(key, ast.JoinedStr):
+                    parts = [v.value for v in key.values if isinstance(v, ast.Constant) and isinstance(v.value, str)]
+                    longest = max(parts, key=len, default="")
+                    if len(longest) >= _FRAGMENT:
+                        keys.append(longest)
+    return list(dict.fromkeys(keys))
+
+
+def visible_hints(a: str) -> dict[str, list[str]]:
+    """Visible test cell id -> the named mistakes (suspect messages) it can report."""
+    nb = nbformat.read(solution_notebook(a), as_version=4)
+    out = {}
+    for cell in grade_cells(nb):
+        gid = nbgrader_meta(cell)["grade_id"]
+        if gid.endswith("_visible"):
+            out[gid] = _suspect_keys(cell.source)
+    return out
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def fired_hints(a: str, nb) -> list[str]:
+    """``"<visible cell id>:<index>"`` of each named mistake of :func:`visible_hints` that the
+    graded notebook ``nb``'s visible test cells reported."""
+    hints = visible_hints(a)
+    fired = []
+    for cell in nb.cells:
+        gid = nbgrader_meta(cell).get("grade_id", "")
+        if gid not in hints:
+            continue
+        shown = []
+        for o in cell.get("outputs", []):
+            shown.append(o.get("text", "") + o.get("evalue", ""))
+            shown.extend(str(v) for v in o.get("data", {}).values())
+        text = _normal(" ".join(shown))
+        fired += [f"{gid}:{i}" for i, h in enumerate(hints[gid]) if _normal(h) in text]
+    return fired

@@ -268,3 +268,42 @@ def _right_sgd() -> str:
     from tests.hostile import RIGHT
 
     return RIGHT
+
+
+@needs_root
+def test_no_two_fork_servers_share_a_sandbox_uid(tmp_path, monkeypatch):
+    """Two graders whose pids agree modulo 1000 once got the same uids, and each one's end-of-submission
+    kill ended the other's submissions. A uid is now claimed by a lock that its fork server holds."""
+    from autograder import forkserver
+
+    monkeypatch.setattr(forkserver, "UID_LOCKS", tmp_path / "uids")
+    first, held = forkserver.claim_sandbox_uid(hint=42)
+    second, held2 = forkserver.claim_sandbox_uid(hint=42)  # the same hint, as two colliding pids gave
+    assert first != second
+    other = subprocess.run([sys.executable, "-c", textwrap.dedent(f"""
+        import sys; sys.path.insert(0, {str(ROOT)!r})
+        from pathlib import Path
+        from autograder import forkserver
+        forkserver.UID_LOCKS = Path({str(tmp_path / 'uids')!r})
+        print(forkserver.claim_sandbox_uid(hint=42)[0])""")], capture_output=True, text=True, check=True)
+    assert int(other.stdout) not in (first, second), "another process claimed a uid this one holds"
+    held.close()
+    again, held3 = forkserver.claim_sandbox_uid(hint=42)
+    assert again == first, "a released uid is free again"
+    held2.close()
+    held3.close()
+    (tmp_path / "loose").mkdir(mode=0o777)
+    (tmp_path / "loose").chmod(0o777)
+    monkeypatch.setattr(forkserver, "UID_LOCKS", tmp_path / "loose")
+    with pytest.raises(RuntimeError, match="root's own folder"):
+        forkserver.claim_sandbox_uid()
+
+
+@needs_root
+def test_a_fork_server_holds_its_uid_while_it_lives():
+    from autograder import forkserver
+
+    with WarmKernel(env={"TNN2_WARM": "lean"}) as k:
+        uid, lock = forkserver.claim_sandbox_uid(hint=k.uid - forkserver.SANDBOX_UIDS.start)
+        lock.close()
+        assert uid != k.uid, "a live fork server's uid was handed out again"

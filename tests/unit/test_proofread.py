@@ -72,8 +72,14 @@ def test_quote_returns_its_value_and_writes_the_file_only_when_asked(tmp_path, m
     assert json.loads(target.read_text())["b"] == 2.5
     monkeypatch.setenv(quotes.ENV, "/proc/cannot/write/here.json")
     assert quotes.quote("c", 3) == 3, "a run that cannot write the file loses only the check"
-    with pytest.raises(ValueError):
-        quotes.quote("d", float("nan"))
+    monkeypatch.setenv(quotes.ENV, str(target))
+    assert quotes.quote("d", None) is None, "a student's experiment that gives None must not break"
+    assert np.isnan(quotes.quote("e", float("inf")) - float("inf"))
+    recorded = json.loads(target.read_text())
+    assert "d" not in recorded and np.isnan(recorded["e"])
+    nb = _nb("It ends at 0.31<!-- quote: e -->.", "Loss 0.5<!-- quote: d -->.")
+    problems = [str(p) for p in proofread.check(nb, recorded, "nb")]
+    assert len(problems) == 2 and "measured nan" in problems[0] and "no cell quoted" in problems[1], problems
 
 
 @pytest.mark.slow

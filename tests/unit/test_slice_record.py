@@ -125,3 +125,19 @@ def test_a_package_version_makes_the_record_stale(tmp_path, record, monkeypatch)
 def test_nothing_recorded_is_a_failure(tmp_path, record):
     slice_record.RECORD.write_text(json.dumps({"runs": [], "submissions": {}}))
     assert slice_record.compare(A, [_row("perfect", FULL)], lambda sid: tmp_path, options={}) != []
+
+
+def test_the_named_mistakes_of_a_visible_test_are_found_and_seen_in_its_output():
+    """The hints check reads a test cell's suspects (literal keys, f-string keys by their longest
+    literal part, a dict assigned to a name) and finds them in what the graded cell showed."""
+    from tests.slice_record import _suspect_keys
+
+    cell = (
+        "S = {'the learning rate is applied twice': 2 * w}\n"
+        "check_close(a, b, suspects={'the step goes uphill: subtract the gradient': w + d,\n"
+        "                            f'the default learning rate {lr} was not used for this step': w})\n"
+        "check_close(a, b, suspects=S)\n"
+        "check_close(a, b, suspects={f'{x}': 1})\n")
+    assert _suspect_keys(cell) == ["the step goes uphill: subtract the gradient",
+                                   " was not used for this step", "the learning rate is applied twice"]
+    assert _suspect_keys("def broken(:\n") == []

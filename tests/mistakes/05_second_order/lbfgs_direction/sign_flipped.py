@@ -20,7 +20,7 @@ def lbfgs_direction(grad, s_list, y_list):
     q = np.array(grad, dtype=np.float64)  # a copy: grad stays untouched
     m = len(s_list)
     if m == 0:
-        return -q
+        return q
     rho = [1.0 / np.dot(y, s) for s, y in zip(s_list, y_list)]
     alpha = [0.0] * m
     for i in range(m - 1, -1, -1):  # newest to oldest

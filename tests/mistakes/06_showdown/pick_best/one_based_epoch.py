@@ -15,8 +15,8 @@ def pick_best(results, mode="max"):
        wins; if that is equal too, the one that comes first in `results`.
 
     Returns:
-    - (name, score, epoch): the winner's name, its score as a Python float, and the epoch (0-based
-      index into its values, an int) at which it first reached that score.
+    - (name, score, epoch), a tuple: the winner's name, its score as a float (Python or NumPy), and the
+      epoch (0-based index into its values, an int) at which it first reached that score.
 
     Raises:
     - ValueError if no run qualifies (results is empty, or every run diverged or is empty).

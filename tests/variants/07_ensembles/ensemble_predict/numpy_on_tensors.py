@@ -1,4 +1,5 @@
-# MISTAKE: subtracts the maximum in place, which changes the caller's logits
+# VARIANT: NumPy-only: np.asarray, np.stack and np.exp on every input, so a torch input comes back as a NumPy array
+# KEEPS: 4.4 of 5: loses the torch-tensor aspects (visible 0.2, hidden 0.4): every NumPy value, dtype, list and large-logit check is right
 def ensemble_predict(member_logits):
     """Class probabilities of an ensemble: the mean over members of softmax(logits).
 
@@ -14,12 +15,6 @@ def ensemble_predict(member_logits):
     - probs: shape (..., C), the same kind (NumPy or torch), dtype and device as the input; the
       entries along the last axis sum to 1. The input is not modified.
     """
-    if isinstance(member_logits, (list, tuple)):
-        stack = torch.stack if isinstance(member_logits[0], torch.Tensor) else np.stack
-        member_logits = stack(list(member_logits))
-    if isinstance(member_logits, torch.Tensor):
-        member_logits -= member_logits.amax(dim=-1, keepdim=True)
-        return torch.softmax(member_logits, dim=-1).mean(dim=0)
-    member_logits -= member_logits.max(axis=-1, keepdims=True)
-    e = np.exp(member_logits)
+    z = np.stack([np.asarray(m) for m in member_logits]) if isinstance(member_logits, (list, tuple)) else np.asarray(member_logits)
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
     return (e / e.sum(axis=-1, keepdims=True)).mean(axis=0)

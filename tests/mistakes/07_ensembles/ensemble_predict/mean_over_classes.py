@@ -1,4 +1,4 @@
-# MISTAKE: uses NumPy functions on torch tensors: a torch input comes back as a NumPy array
+# MISTAKE: averages the probabilities over the last axis (the classes) instead of axis 0 (the members)
 def ensemble_predict(member_logits):
     """Class probabilities of an ensemble: the mean over members of softmax(logits).
 
@@ -14,6 +14,10 @@ def ensemble_predict(member_logits):
     - probs: shape (..., C), the same kind (NumPy or torch), dtype and device as the input; the
       entries along the last axis sum to 1. The input is not modified.
     """
-    z = np.stack([np.asarray(m) for m in member_logits]) if isinstance(member_logits, (list, tuple)) else np.asarray(member_logits)
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return (e / e.sum(axis=-1, keepdims=True)).mean(axis=0)
+    if isinstance(member_logits, (list, tuple)):
+        stack = torch.stack if isinstance(member_logits[0], torch.Tensor) else np.stack
+        member_logits = stack(list(member_logits))
+    if isinstance(member_logits, torch.Tensor):
+        return torch.softmax(member_logits, dim=-1).mean(dim=-1)
+    e = np.exp(member_logits - member_logits.max(axis=-1, keepdims=True))
+    return (e / e.sum(axis=-1, keepdims=True)).mean(axis=-1)

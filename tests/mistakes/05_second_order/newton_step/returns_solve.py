@@ -1,4 +1,4 @@
-# MISTAKE: updates w in place (w -= d), changing the caller's array
+# MISTAKE: returns the solution d of H d = g (the Newton step's size and direction, with the wrong sign) instead of the next point w - d
 def newton_step(w, grad, hessian):
     """One step of Newton's method: jump to the minimizer of the local quadratic model.
 
@@ -14,5 +14,4 @@ def newton_step(w, grad, hessian):
     - next_w: w - d, where d solves H d = g; a new NumPy float64 array of shape (n,). w is not modified.
     """
     d = np.linalg.solve(hessian, grad)
-    w -= d
-    return w
+    return d

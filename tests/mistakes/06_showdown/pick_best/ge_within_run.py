@@ -1,0 +1,37 @@
+# MISTAKE: a loop with >= inside each run (keeps the LAST epoch of the best value) and strict > across runs (epochs never compared on ties)
+def pick_best(results, mode="max"):
+    """The best run of a sweep, judged by its best validation value.
+
+    Inputs:
+    - results: dict mapping each run's name (any hashable) to its validation metric, one value per
+      epoch: a list, tuple or 1-D NumPy array of floats (e.g. History.val_acc or History.val_loss).
+    - mode: "max" when higher is better (accuracy), "min" when lower is better (loss).
+
+    Rules:
+    1. A run's score is its best value over all its epochs (the largest for "max", the smallest for
+       "min"), not its last one.
+    2. A run that has any value that is NaN or infinite (it diverged), or no values at all, is out.
+    3. Among runs with exactly equal scores, the one that first reached its score at the earliest epoch
+       wins; if that is equal too, the one that comes first in `results`.
+
+    Returns:
+    - (name, score, epoch), a tuple: the winner's name, its score as a float (Python or NumPy), and the
+      epoch (0-based index into its values, an int) at which it first reached that score.
+
+    Raises:
+    - ValueError if no run qualifies (results is empty, or every run diverged or is empty).
+    """
+    best_name, best_score, best_epoch = None, None, None
+    for name, values in results.items():
+        values = [float(v) for v in values]
+        if len(values) == 0 or not all(math.isfinite(v) for v in values):
+            continue
+        run_score, run_epoch = values[0], 0
+        for epoch, value in enumerate(values):
+            if (value >= run_score) if mode == "max" else (value <= run_score):
+                run_score, run_epoch = value, epoch
+        if best_name is None or (run_score > best_score if mode == "max" else run_score < best_score):
+            best_name, best_score, best_epoch = name, run_score, run_epoch
+    if best_name is None:
+        raise ValueError("no run qualifies")
+    return best_name, best_score, best_epoch

@@ -1,0 +1,37 @@
+# VARIANT: returns the score as the NumPy scalar of the run's own dtype (np.float32 for a float32 array) and the epoch as np.int64
+# KEEPS: 5 of 5: a NumPy float and integer are accepted as the score and the epoch
+def pick_best(results, mode="max"):
+    """The best run of a sweep, judged by its best validation value.
+
+    Inputs:
+    - results: dict mapping each run's name (any hashable) to its validation metric, one value per
+      epoch: a list, tuple or 1-D NumPy array of floats (e.g. History.val_acc or History.val_loss).
+    - mode: "max" when higher is better (accuracy), "min" when lower is better (loss).
+
+    Rules:
+    1. A run's score is its best value over all its epochs (the largest for "max", the smallest for
+       "min"), not its last one.
+    2. A run that has any value that is NaN or infinite (it diverged), or no values at all, is out.
+    3. Among runs with exactly equal scores, the one that first reached its score at the earliest epoch
+       wins; if that is equal too, the one that comes first in `results`.
+
+    Returns:
+    - (name, score, epoch), a tuple: the winner's name, its score as a float (Python or NumPy), and the
+      epoch (0-based index into its values, an int) at which it first reached that score.
+
+    Raises:
+    - ValueError if no run qualifies (results is empty, or every run diverged or is empty).
+    """
+    best = None
+    for name, values in results.items():
+        values = np.asarray(values)
+        if values.size == 0 or not np.all(np.isfinite(values)):
+            continue
+        epoch = np.argmax(values) if mode == "max" else np.argmin(values)
+        score = values[epoch]
+        better = best is None or (score > best[1] if mode == "max" else score < best[1])
+        if better or (score == best[1] and epoch < best[2]):
+            best = (name, score, epoch)
+    if best is None:
+        raise ValueError("no run qualifies")
+    return best

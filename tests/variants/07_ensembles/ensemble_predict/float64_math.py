@@ -1,0 +1,24 @@
+# VARIANT: computes in float64 for accuracy (np.asarray(..., dtype=np.float64)): float32 NumPy logits give float64 probabilities
+# KEEPS: 4.55 of 5: loses only the NumPy dtype aspects (visible 0.15, hidden 0.3): every value is right, torch tensors keep their dtype
+def ensemble_predict(member_logits):
+    """Class probabilities of an ensemble: the mean over members of softmax(logits).
+
+        probs = mean over m of softmax(member_logits[m])      (softmax over the last axis)
+
+    Inputs:
+    - member_logits: the raw class scores of M members, either
+      - a NumPy array or a torch tensor (CPU or CUDA) of shape (M, ..., C): axis 0 indexes the members,
+        the last axis the C classes; the axes in between (usually one, the N examples) are kept; or
+      - a list or tuple of M arrays or tensors of shape (..., C), all of the same kind and shape.
+
+    Returns:
+    - probs: shape (..., C), the same kind (NumPy or torch), dtype and device as the input; the
+      entries along the last axis sum to 1. The input is not modified.
+    """
+    if isinstance(member_logits, (list, tuple)) and isinstance(member_logits[0], torch.Tensor):
+        member_logits = torch.stack(list(member_logits))
+    if isinstance(member_logits, torch.Tensor):
+        return torch.softmax(member_logits, dim=-1).mean(dim=0)
+    z = np.asarray(member_logits, dtype=np.float64)
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return (e / e.sum(axis=-1, keepdims=True)).mean(axis=0)
