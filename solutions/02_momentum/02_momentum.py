@@ -248,7 +248,7 @@ def sgd_momentum(w, dw, config=None):
 #
 # The cell's points are split into **aspects**, each checked on its own and shown in a table under
 # the cell, passed or failed with its reason: the three steps' `next_w` (1 point), the velocity stored
-# in `config["velocity"]` in this course's convention, also when a given velocity is resumed from (0.3),
+# in `config["velocity"]` in this course's convention (0.2), a given velocity resumed from (0.1),
 # the defaults (0.2), leaving `w` and `dw` as they were (0.2), and float32 and torch tensors, a meta tensor included (0.3). A
 # rule that is not your own (one handed to `torch.optim`) earns nothing.
 
@@ -315,7 +315,7 @@ with score.aspect("three hand-worked steps on NumPy arrays (learning_rate 0.1, m
     assert _config["learning_rate"] == 0.1 and _config["momentum"] == 0.7, "sgd_momentum changed the hyperparameters"
 
 with score.aspect("the velocity in the course's convention: config['velocity'] is v = momentum*v + dw after each "
-                  "step, and a velocity given in config is resumed from", 0.3):
+                  "step", 0.2):
     _config = dict(_HP)
     _w = _W0.copy()
     for _t, _g in enumerate(_GRADS):
@@ -336,7 +336,8 @@ with score.aspect("the velocity in the course's convention: config['velocity'] i
             "store the new velocity back with config['velocity'] = v": np.zeros(2),
             **{m: vs[_t] for m, (ws, vs) in _MISTAKES.items()},
         })
-    # A velocity already in config is where the next step continues from (resuming).
+
+with score.aspect("a velocity given in config is where the next step continues from (resuming)", 0.1):
     _w, _config = check_update_signature(
         sgd_momentum(np.array([1.0, 1.0]), np.array([1.0, -1.0]),
                      {"learning_rate": 0.1, "momentum": 0.7, "velocity": np.array([2.0, 2.0])}), "sgd_momentum")
@@ -701,7 +702,7 @@ def sgd_nesterov(w, dw, config=None):
 # | 3 | $(0.091, -0.168) - (0.05, -0.1) = (0.041, -0.068)$ | $(1.121, -2.608) - (0.091, -0.168) + (0.0697, -0.1156) = (1.0997, -2.5556)$ |
 #
 # Its aspects, as for `sgd_momentum`: the three steps' `next_w` (1 point), the velocity in the notes'
-# convention, $v = \rho v - \eta\,dw$, also when a given velocity is resumed from (0.3), the defaults
+# convention, $v = \rho v - \eta\,dw$ (0.2), a given velocity resumed from (0.1), the defaults
 # (0.2), leaving `w` and `dw` as they were (0.2), and float32 and torch tensors, a meta tensor included (0.3). A rule that is
 # not your own earns nothing.
 
@@ -762,7 +763,7 @@ with score.aspect("three hand-worked steps on NumPy arrays (learning_rate 0.1, m
     assert _config["learning_rate"] == 0.1 and _config["momentum"] == 0.7, "sgd_nesterov changed the hyperparameters"
 
 with score.aspect("the velocity in the notes' convention: config['velocity'] is v = momentum*v - learning_rate*dw "
-                  "after each step, and a velocity given in config is resumed from", 0.3):
+                  "after each step", 0.2):
     _config = dict(_HP)
     _w = _W0.copy()
     for _t, _g in enumerate(_GRADS):
@@ -778,7 +779,8 @@ with score.aspect("the velocity in the notes' convention: config['velocity'] is 
             "store the new velocity back with config['velocity'] = v": np.zeros(2),
             **{m: vs[_t] for m, (ws, vs) in _MISTAKES.items()},
         })
-    # A velocity already in config is where the next step continues from (resuming).
+
+with score.aspect("a velocity given in config is where the next step continues from (resuming)", 0.1):
     _w, _config = check_update_signature(
         sgd_nesterov(np.array([1.0, 1.0]), np.array([1.0, -1.0]),
                      {"learning_rate": 0.1, "momentum": 0.7, "velocity": np.array([0.2, 0.2])}), "sgd_nesterov")
