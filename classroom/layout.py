@@ -108,22 +108,29 @@ def nbgrader_config(state: Path, names: Names, role: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: JupyterLab plugins a class server runs without: the news and update announcements (their consent
+#: prompt on first login, and a fetch from the internet).
+QUIET_LAB_PLUGINS = ("@jupyterlab/apputils-extension:announcements",)
+
+
 def role_config_dir(state: Path, role: str) -> Path:
     return state / "config" / role
 
 
 def write_role_configs(state: Path, names: Names) -> None:
     """``config/<role>/``: nbgrader_config.py, and for students the server and lab extensions of
-    the instructor switched off (JUPYTER_CONFIG_PATH points a user's server there)."""
+    the instructor switched off (JUPYTER_CONFIG_PATH points a user's server there). For everyone,
+    JupyterLab's news and update announcements are off: a class server has no internet to fetch them
+    from, and a first login should open on the course, not on a consent prompt."""
     for role in ("instructor", "student"):
         d = role_config_dir(state, role)
         (d / "labconfig").mkdir(parents=True, exist_ok=True)
         (d / "nbgrader_config.py").write_text(nbgrader_config(state, names, role))
         server = {"ServerApp": {"jpserver_extensions": {}}}
-        page = {"disabledExtensions": {}}
+        page = {"disabledExtensions": {e: True for e in QUIET_LAB_PLUGINS}}
         if role == "student":
             server["ServerApp"]["jpserver_extensions"] = {e: False for e in INSTRUCTOR_SERVER_EXTENSIONS}
-            page["disabledExtensions"] = {e: True for e in INSTRUCTOR_LAB_EXTENSIONS}
+            page["disabledExtensions"].update({e: True for e in INSTRUCTOR_LAB_EXTENSIONS})
         (d / "jupyter_server_config.json").write_text(json.dumps(server, indent=2))
         (d / "labconfig" / "page_config.json").write_text(json.dumps(page, indent=2))
     for path in [state / "config", *(state / "config").rglob("*")]:

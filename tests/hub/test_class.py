@@ -131,6 +131,7 @@ def _in_jupyterlab(cls, account, answer) -> dict:
                                "/\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}/.test(document.body.innerText)",
                                timeout=60_000)
         seen["panel"] = page.locator("#jp-main-dock-panel").inner_text()
+        seen["body"] = page.locator("body").inner_text()  # toasts included (the news prompt is one)
         screenshot(page, "hub-student-submitted")
     return seen
 
@@ -247,6 +248,7 @@ def test_a_student_fetches_and_submits_in_jupyterlab(run):
     assert A in seen["released_row"], seen["released_row"]
     assert seen["saved"] == 200
     assert "formgrader" not in seen["panel"].lower()
+    assert "jupyter news" not in seen["body"].lower(), "JupyterLab asked the student about Jupyter news"
     submitted = run["cls"].course / "submitted" / user / A / f"{A}.ipynb"
     assert submitted.exists(), "the submission made in JupyterLab was not collected"
 
