@@ -921,7 +921,8 @@ with score.aspect("train mode, p = 0.4: dx = dout * mask, the cache's mask (dout
             _dout / 0.6,
         "dx = dout in train mode: that is the test-mode backward pass. In train mode dx = dout * mask": _dout,
         "multiplied by (1 - p) instead of dividing: dx = dout * mask, mask = keep / (1 - p)": _dout * _keep * 0.6,
-        "the complement of the mask: the kept elements get the gradient, the dropped ones 0": _dout * (1 - _keep) / 0.6,
+        "keep and drop are swapped (the complement of the mask): the dropped elements got the gradient and the kept ones "
+        "0. dx = dout * mask, the mask from the cache": _dout * (1 - _keep) / 0.6,
     })
 
 with score.aspect("the cache contract: the cache's mask (the same cache gives the same dx, 0 exactly where the mask "
