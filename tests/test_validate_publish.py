@@ -96,3 +96,23 @@ def test_the_published_tree_links_only_to_what_it_holds(tmp_path):
             if not path.exists():
                 broken.append(f"{md.relative_to(dest)} -> {target}")
     assert broken == [], broken
+
+
+def test_every_guide_names_the_notebooks_whose_points_are_split_into_aspects():
+    """The README and the students' guide say which notebooks give partial credit by aspects; the
+    set is read from the notebooks (a code cell that builds ``Aspects(...)``), so the text follows
+    when an assignment is converted, and the published README computes its sentence the same way."""
+    from autograder.publish import aspect_notebooks, number_ranges
+
+    split = number_ranges([n for n in aspect_notebooks(NOTEBOOKS) if n != "00"])
+    claims = []
+    for path in (ROOT / "README.md", ROOT / "docs" / "students.md"):
+        text = re.sub(r"\s+", " ", path.read_text(encoding="utf-8"))
+        found = re.findall(r"notebooks ((?:\d\d(?:-\d\d)?(?:, | and )?)+)(?:,)? (?:their|each test cell's) points are "
+                           r"split into \**aspects", text)
+        found += re.findall(r"aspects \(notebooks ((?:\d\d(?:-\d\d)?(?:, | and )?)+)\)", text)
+        found += re.findall(r"\(in notebooks ((?:\d\d(?:-\d\d)?(?:, | and )?)+)\)", text)
+        claims += [(path.name, f) for f in found]
+    assert claims, "the README and docs/students.md no longer say which notebooks split points into aspects"
+    wrong = [f"{name}: 'notebooks {f}'" for name, f in claims if f != split]
+    assert not wrong, f"the notebooks that split points into aspects are {split}, but " + "; ".join(wrong)
