@@ -1,5 +1,4 @@
-# VARIANT: seeds NumPy's global generator, np.random.seed(seed), then draws with np.random.rand (the legacy API) instead of np.random.default_rng(seed)
-# KEEPS: 5 of 5: equal seeds give equal masks and other seeds other masks, which is all the randomness contract can observe; its side effect (later unseeded calls replay from that seed) is not graded
+# MISTAKE: the CS231n habit: a seed reseeds NumPy's global generator, np.random.seed(seed), instead of drawing from np.random.default_rng(seed); equal seeds still give equal masks, but every later call without a seed replays the masks that follow that seed
 def dropout_forward(x, dropout_param):
     """Inverted dropout, forward pass.
 
@@ -30,11 +29,9 @@ def dropout_forward(x, dropout_param):
     if mode == "train":
         if dropout_param.get("seed") is not None:
             np.random.seed(dropout_param["seed"])
-        keep = np.random.rand(*x.shape) >= p
-        if p < 1:
-            mask = (keep / (1 - p)).astype(x.dtype)
-        else:
-            mask = np.zeros_like(x)
+        keep = np.random.random(x.shape) >= p
+        scale = 1.0 / (1.0 - p) if p < 1 else 0.0
+        mask = (keep * scale).astype(x.dtype)
         out = x * mask
     else:
         out = x
