@@ -448,7 +448,8 @@ assert not _changed, (f"the BatchNorm statistics changed ({_changed[:2]}...): th
 with torch.no_grad():
     _want = _ref.features(_X)
 check_close(_f, _want, "features", suspects={
-    "computed in training mode (batch statistics): use model.eval()": copy.deepcopy(_m).train().features(_X).detach(),
+    "computed in training mode (batch statistics, on a copy of the model): use model.eval()":
+        torch.cat([copy.deepcopy(_m).train().features(_X[_i:_i + 4]).detach() for _i in range(0, 10, 4)]),
 }, rtol=1e-5, atol=1e-6)
 check_close(linear_probe_features(_m, _X[:1]), _want[:1], "the features of one example computed alone", rtol=1e-5, atol=1e-6)
 assert not _f.requires_grad, "the features carry a gradient graph: compute them under torch.no_grad()"
@@ -1078,9 +1079,9 @@ _g = [torch.tensor([0.3, -4.0, 0.0])]
 _m1, _v1 = [torch.zeros(3)], [torch.zeros(3)]
 _r = adam_foreach_step(_p, _g, _m1, _v1, 1, lr=0.1)
 check_close(_p[0], [0.9, -1.9, 0.5], "parameters after the first step", suspects={
-    "no bias correction: the first step is 10x too small in the 1/(1-beta1) part and the second moment is "
-    "1000x too small; divide m by 1 - beta1^t and v by 1 - beta2^t": [1 - 0.1 * 0.03 / (0.003 ** 0.5 * 0.3 + 1e-8),
-                                                                        -2 + 0.1 * 0.4 / (0.004 ** 0.5 * 4 + 1e-8), 0.5],
+    "no bias correction: at the first step m is 10x and v 1000x too small, so the step comes out "
+    "sqrt(1000)/10 = 3.16x too large; divide m by 1 - beta1^t and v by 1 - beta2^t":
+        [1 - 0.1 * 0.03 / (0.001 ** 0.5 * 0.3 + 1e-8), -2 + 0.1 * 0.4 / (0.001 ** 0.5 * 4 + 1e-8), 0.5],
     "the parameters did not change: update params IN PLACE (torch._foreach_addcdiv_ on params)": [1.0, -2.0, 0.5],
 }, rtol=1e-5, atol=1e-6)
 check_close(_m1[0], [0.03, -0.4, 0.0], "exp_avg after the first step (m = beta1 m + (1 - beta1) g, in place)", rtol=1e-5, atol=1e-7)
@@ -1098,8 +1099,12 @@ for _t in range(1, 11):
     for _q, _gr in zip(_ref, _grads):
         _q.grad = _gr.clone()
     _opt.step()
+    _copies = [_gr.clone() for _gr in _grads]
     adam_foreach_step(_params, _grads, _ms, _vs, _t, lr=0.01, beta1=0.8, beta2=0.99, eps=1e-6, weight_decay=0.1)
     for _i in range(3):
+        assert torch.equal(_grads[_i], _copies[_i]), (
+            f"gradient {_i} was modified at step {_t} (weight_decay = 0.1): add the decay into a new list "
+            "(torch._foreach_add(grads, params, alpha=weight_decay)), not into the caller's gradients")
         check_close(_params[_i], _ref[_i].detach(), f"parameter {_i} after step {_t} (vs torch.optim.Adam)", rtol=1e-5, atol=1e-6)
         check_close(_vs[_i], _opt.state[_ref[_i]]["exp_avg_sq"], f"exp_avg_sq {_i} after step {_t}", rtol=1e-5, atol=1e-8)
 
