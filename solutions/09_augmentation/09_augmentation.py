@@ -277,8 +277,6 @@ assert tuple(_out.shape) == (2, 2, 2, 3), f"hflip changed the shape of a (2, 2, 
 check_close(_out, _batch.flip(-1), "hflip of a (2, 2, 2, 3) batch", rtol=0, atol=0, suspects={
     "flip(2) flips the columns of one (C, H, W) image but the ROWS of an (N, C, H, W) batch: count the axes "
     "from the end (flip(-1)) so that one line serves both": _batch.flip(2),
-    "flip(1) flips the rows of one image but the CHANNELS of a batch: use the last axis, -1": _batch.flip(1),
-    "you reversed the order of the images in the batch, not the columns": _batch.flip(0),
 })
 assert hflip(_img.double()).dtype == torch.float64, "hflip changed the dtype float64"
 print("All visible tests passed.")
@@ -1398,6 +1396,8 @@ for _shape in [(3, 5, 7), (1, 6, 4), (4, 3, 6, 6), (2, 1, 3, 9), (3, 1, 1), (5, 
         for _ in range(8):
             _a = _rs.random(_shape)
             _f = _rs.uniform(0, 2, size=3)
+            if _ == 0:
+                _f[_rs.integers(3)] = 0.0  # a factor of exactly 0 is valid (gray, flat, or black), not "off"
             _x = torch.tensor(_a, dtype=_dtype)
             _copy = _x.clone()
             _out = color_jitter(_x, float(_f[0]), float(_f[1]), float(_f[2]))
@@ -1800,7 +1800,8 @@ assert isinstance(_out, torch.Tensor) and tuple(_out.shape) == (1, 3, 3), "affin
 check_close(_out, torch.tensor([[[2.0, 5, 8], [1, 4, 7], [0, 3, 6]]]), "affine(angle=90) of the 3x3 image", atol=1e-5, suspects={
     "the image turned clockwise: theta is the INVERSE map (output -> input), so it contains R^T, not R":
         torch.tensor([[[6.0, 3, 0], [7, 4, 1], [8, 5, 2]]]),
-    "nothing happened: was the angle used in degrees? math.radians(angle) before cos and sin": _img,
+    "nothing happened: is the rotation part of theta (the product of the matrices), and is the angle converted "
+    "with math.radians?": _img,
     "the angle was used as radians: convert degrees with math.radians":
         _wrong_theta(_img, [[math.cos(90), -math.sin(90), 0], [math.sin(90), math.cos(90), 0]]),
 })
