@@ -1313,9 +1313,9 @@ def color_jitter(img, brightness=1.0, contrast=1.0, saturation=1.0):
 # | pixels red $(1, 0, 0)$ and blue $(0, 0, 1)$ | $(1, 0.5, 1)$ | red $(0.603, 0.103, 0.103)$, blue $(0.103, 0.103, 0.603)$ | gray: $0.2989$ and $0.114$, mean $m = 0.2064$; $0.5\,x + 0.5\,m$ |
 # | red $(1, 0, 0)$ | $(1, 1, 0)$ | $(0.2989, 0.2989, 0.2989)$ | saturation 0 is greyscale |
 # | red $(1, 0, 0)$ | $(1, 1, 2)$ | $(1, 0, 0)$ | $2x - 0.2989$ clamps to $(1, 0, 0)$ |
-# | orange $(0.8, 0.4, 0)$ | $(2, 0.5, 1)$ | $(0.780, 0.580, 0.180)$ | brightness gives $(1.6, 0.8, 0)$, clamped to $(1, 0.8, 0)$; gray $0.7685$; $0.5\,x + 0.5 \cdot 0.7685$ |
+# | orange $(0.8, 0.4, 0)$ | $(2, 0.5, 1)$ | $(0.884, 0.784, 0.384)$ | brightness gives $(1.6, 0.8, 0)$, clamped to $(1, 0.8, 0)$; gray $0.7685$; $0.5\,x + 0.5 \cdot 0.7685$ |
 #
-# In the last row, clamping only at the very end would give $(1, 0.64, 0.12)$ instead: clamping after each
+# In the last row, clamping only at the very end would give $(1, 0.874, 0.474)$ instead: clamping after each
 # step matters. The contrast mean is per image: a batch of two images must give each image its own mean.
 
 # %% nbgrader={"grade": true, "grade_id": "test_color_jitter_visible", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
