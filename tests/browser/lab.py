@@ -151,7 +151,8 @@ def start_lab(page, lab: LabServer, timeout_ms: int = 90_000) -> None:
 
 def open_notebook(page, lab: LabServer, rel: str, timeout_ms: int = 90_000) -> None:
     """Open ``rel`` (as a double click in the file browser does) and wait for its kernel."""
-    page.evaluate("p => window.jupyterapp.commands.execute('docmanager:open', {path: p})", rel)
+    # the command resolves to the notebook's widget, which Playwright cannot serialize: return nothing
+    page.evaluate("p => window.jupyterapp.commands.execute('docmanager:open', {path: p}).then(() => null)", rel)
     page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=timeout_ms)
     page.wait_for_function(KERNEL_IDLE, timeout=timeout_ms)
 

@@ -55,6 +55,17 @@ EIGHT_GB = {"source": EIGHT_GIGABYTES, "kind": "shell", "name": "eight_gb"}
 AFTER = {"source": "print('next cell')\n", "kind": "shell", "name": "after"}
 
 
+def _started(uids: list[int], n: int = 6, patience: float = 120.0) -> bool:
+    """Whether at least ``n`` processes run as ``uids`` for a whole second within ``patience``: the
+    daemons have started. (The intermediate parent of each double fork exits at once; counted on its
+    own, a loaded machine once showed six processes, and five a moment later.)"""
+    deadline, steady = time.monotonic() + patience, 0
+    while steady < 10 and time.monotonic() < deadline:
+        steady = steady + 1 if sum(len(containment.uid_processes(u)) for u in uids) >= n else 0
+        time.sleep(0.1)
+    return steady >= 10
+
+
 def _gone(uid: int, patience: float = 5.0) -> list[int]:
     deadline = time.monotonic() + patience
     while (left := containment.uid_processes(uid)) and time.monotonic() < deadline:
@@ -221,10 +232,7 @@ def test_a_grader_killed_with_sigkill_leaves_nothing():
     """)
     grader = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     uid = int(grader.stdout.readline())
-    deadline = time.monotonic() + 20
-    while len(containment.uid_processes(uid)) < 6 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert len(containment.uid_processes(uid)) >= 6, "the submission's processes never started"
+    assert _started([uid]), "the submission's processes never started"  # the kernel, its sleeper, four daemons
     grader.kill()
     grader.wait()
     assert _gone(uid, 3.0) == [], "the submission outlived its grader"
@@ -253,14 +261,7 @@ def test_an_interrupted_grade_leaves_nothing(tmp_path):
             uids = [int(u) for u in line.rsplit("uid", 1)[1].replace(",", " ").split()]
             break
     assert uids, "grade did not say which uids its workers use"
-    # The kernel, its sleeping child and the four daemons: six processes that stay. The intermediate
-    # processes of each double fork exit at once, so the count must hold for a second (a loaded
-    # machine once showed six with a transient one, and five a moment later).
-    deadline, steady = time.monotonic() + 120, 0
-    while steady < 10 and time.monotonic() < deadline:
-        steady = steady + 1 if sum(len(containment.uid_processes(u)) for u in uids) >= 6 else 0
-        time.sleep(0.1)
-    assert steady >= 10, "the daemons never started"
+    assert _started(uids), "the daemons never started"  # the kernel, its sleeping child, the four daemons
     grade.send_signal(signal.SIGTERM)
     out, err = grade.communicate(timeout=30)
     assert grade.returncode == 130, out + err
