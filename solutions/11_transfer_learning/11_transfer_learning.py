@@ -64,9 +64,11 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
+from course_utils.aspects import Aspects, NotChecked
 from course_utils.checks import check_close, check_own_implementation, to_numpy
 from course_utils.device import get_device, has_gpu, seed_everything
 from course_utils.exercise import experiment
+from course_utils.quotes import quote
 from course_utils.pretraining import (TransferNet, accuracy, build_model, load_pretrained, load_source, load_target,
                                       net1d, net2d, train_classifier)
 
@@ -110,6 +112,10 @@ for source in ("mnist1d", "fractal"):
     t0 = time.perf_counter()
     model, info = load_pretrained(source, CONFIG, device=DEVICE)
     SOURCES[source] = (model, info)
+    quote(f"{source}_source_acc", info["test_acc"])
+    quote(f"{source}_train_size", info["train_size"])
+    quote(f"{source}_params", sum(p.numel() for p in model.parameters()))
+    quote(f"{source}_pretrain_seconds", info["seconds"])
     print(f"{source:8s} ({CONFIG}): {info['train_size']:,} source training examples, {info['num_classes']} classes, "
           f"source test accuracy {info['test_acc']:.3f}; pretrained in {info['seconds']:.0f} s on {info['device']} "
           f"({info['samples_per_s']:,.0f} samples/s); loaded in {time.perf_counter() - t0:.2f} s")
@@ -183,52 +189,95 @@ def count_trainable_parameters(model):
 # `nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 2))` has $3\cdot4+4 = 16$, $4+4 = 8$
 # and $4\cdot2+2 = 10$ parameters: 34 in all (BatchNorm's 9 buffer elements do not count). With the first
 # layer frozen, 18 are trainable. A layer used twice, `nn.Sequential(lin, nn.ReLU(), lin)` with
-# `lin = nn.Linear(4, 4)`, has 20 parameters, not 40.
+# `lin = nn.Linear(4, 4)`, has 20 parameters, not 40. Aspects: the counts on the first network (1.2 points),
+# the shared layer (0.4), a tuple of Python ints (0.4).
 
 # %% nbgrader={"grade": true, "grade_id": "test_count_trainable_parameters_visible", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-_m = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 2))
-_r = count_trainable_parameters(_m)
-assert isinstance(_r, tuple) and len(_r) == 2, "return a pair (trainable, total)"
-assert _r != (6, 6), "you counted parameter TENSORS (6 of them); count their elements with p.numel()"
-assert _r != (43, 43), "you counted BatchNorm's buffers (running_mean, running_var, num_batches_tracked) too: only parameters count"
-assert _r == (34, 34), f"expected (34, 34) for the unfrozen network, got {_r}"
-for _p in _m[0].parameters():
-    _p.requires_grad_(False)
-_r = count_trainable_parameters(_m)
-assert _r != (34, 34), "the frozen first layer was counted as trainable: look at p.requires_grad"
-assert _r != (16, 34), "you returned the FROZEN count (16) as the trainable one"
-assert _r == (18, 34), f"expected (18, 34) with the first layer frozen, got {_r}"
-assert all(type(v) is int for v in _r), "return Python ints (use int(...))"
-_lin = nn.Linear(4, 4)
-_r = count_trainable_parameters(nn.Sequential(_lin, nn.ReLU(), _lin))
-assert _r != (40, 40), "a shared layer was counted twice: count each parameter once (model.parameters() does)"
-assert _r == (20, 20), f"expected (20, 20) for a layer used twice, got {_r}"
-print("All visible tests passed.")
+
+def _count(model):
+    """count_trainable_parameters(model), checked to be a pair (its kind is an aspect of its own)."""
+    r = count_trainable_parameters(model)
+    assert isinstance(r, (tuple, list)) and len(r) == 2, f"return a pair (trainable, total), got {r!r}"
+    return tuple(r)
+
+
+score = Aspects("count_trainable_parameters", points=2)
+
+with score.aspect("Linear-BatchNorm-Linear, unfrozen (34, 34) and with the first layer frozen (18, 34): elements of "
+                  "the parameters, buffers left out, requires_grad read", 1.2):
+    _m = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 2))
+    _r = _count(_m)
+    assert _r != (6, 6), "you counted parameter TENSORS (6 of them); count their elements with p.numel()"
+    assert _r != (43, 43), "you counted BatchNorm's buffers (running_mean, running_var, num_batches_tracked) too: only parameters count"
+    assert _r == (34, 34), f"expected (34, 34) for the unfrozen network, got {_r}"
+    for _p in _m[0].parameters():
+        _p.requires_grad_(False)
+    _r = _count(_m)
+    assert _r != (34, 34), "the frozen first layer was counted as trainable: look at p.requires_grad"
+    assert _r != (16, 34), "you returned the FROZEN count (16) as the trainable one"
+    assert _r != (34, 18), "the pair is in the wrong order: return (trainable, total)"
+    assert _r == (18, 34), f"expected (18, 34) with the first layer frozen, got {_r}"
+
+with score.aspect("a layer used twice counts once: (20, 20) for nn.Sequential(lin, nn.ReLU(), lin)", 0.4):
+    _lin = nn.Linear(4, 4)
+    _r = _count(nn.Sequential(_lin, nn.ReLU(), _lin))
+    assert _r != (40, 40), "a shared layer was counted twice: count each parameter once (model.parameters() does)"
+    assert _r == (20, 20), f"expected (20, 20) for a layer used twice, got {_r}"
+
+with score.aspect("the result is a tuple of two Python ints", 0.4):
+    _m = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 2))
+    _m[0].weight.requires_grad_(False)
+    _r = count_trainable_parameters(_m)
+    assert tuple(_r) == (22, 34) if isinstance(_r, (tuple, list)) and len(_r) == 2 else False, (
+        f"got {_r!r}, expected (22, 34) with the first weight frozen (this aspect also checks the counts, so that code "
+        "that counts nothing earns nothing: fix the counts first)")
+    assert isinstance(_r, tuple), f"return a tuple (trainable, total), not a {type(_r).__name__}"
+    assert all(type(v) is int for v in _r), (
+        f"the counts are {[type(v).__name__ for v in _r]}: return Python ints (int(...)); "
+        "p.numel() is one, np.prod(p.shape) is a NumPy integer")
+
+score.result()
 
 # %% [markdown]
 # ### Hidden tests (1 point)
 #
-# When grading: the course's 1-D and 2-D networks under several freezing patterns, against counts made
-# from `state_dict` shapes.
+# When grading: the course's 1-D and 2-D networks under random freezing patterns, against counts made
+# from the named parameters' shapes (0.8 points), returned as a tuple of Python ints (0.2).
 
 # %% nbgrader={"grade": true, "grade_id": "test_count_trainable_parameters_hidden", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+
 # Hidden: counts on the course's networks, several freezing patterns, against counts from the named parameters.
 count_trainable_parameters(nn.Linear(2, 2))  # a first call: this cell fails until count_trainable_parameters runs
+score = Aspects("count_trainable_parameters", points=1)
 ### BEGIN HIDDEN TESTS
-_rs = np.random.default_rng(11)
-for _make in (lambda: net1d(10, channels=8), lambda: net2d(5, width=4), lambda: net1d(3, channels=2)):
-    for _trial in range(4):
-        _m = _make()
-        _named = dict(_m.named_parameters())
-        _frozen = {n for n in _named if _rs.random() < 0.5}
-        for _n, _p in _named.items():
-            _p.requires_grad_(_n not in _frozen)
-        _want_total = sum(int(np.prod(tuple(_p.shape))) for _p in _named.values())
-        _want_train = sum(int(np.prod(tuple(_p.shape))) for _n, _p in _named.items() if _n not in _frozen)
+def _cases():
+    rs = np.random.default_rng(11)
+    for make in (lambda: net1d(10, channels=8), lambda: net2d(5, width=4), lambda: net1d(3, channels=2)):
+        for _trial in range(4):
+            m = make()
+            named = dict(m.named_parameters())
+            frozen = {n for n in named if rs.random() < 0.5}
+            for n, p in named.items():
+                p.requires_grad_(n not in frozen)
+            want_total = sum(int(np.prod(tuple(p.shape))) for p in named.values())
+            want_train = sum(int(np.prod(tuple(p.shape))) for n, p in named.items() if n not in frozen)
+            yield m, (want_train, want_total)
+
+
+with score.aspect("the counts on the course's 1-D and 2-D networks under random freezing patterns", 0.8):
+    for _m, _want in _cases():
         _got = count_trainable_parameters(_m)
-        assert _got == (_want_train, _want_total), f"got {_got}, expected {(_want_train, _want_total)}"
+        assert isinstance(_got, (tuple, list)) and tuple(_got) == _want, f"got {_got}, expected {_want}"
+
+with score.aspect("a tuple of two Python ints, on every network", 0.2):
+    for _m, _want in _cases():
+        _got = count_trainable_parameters(_m)
+        assert isinstance(_got, (tuple, list)) and tuple(_got) == _want, (
+            f"got {_got}, expected {_want} (this aspect also checks the counts: fix them first)")
+        assert isinstance(_got, tuple) and all(type(v) is int for v in _got), (
+            f"got {[type(v).__name__ for v in _got]} in a {type(_got).__name__}: return a tuple of Python ints")
 ### END HIDDEN TESTS
-print("Hidden tests run when grading.")
+score.result()
 
 # %% [markdown]
 # ## 3. Exercise: freeze everything but a new last layer
@@ -241,9 +290,13 @@ print("Hidden tests run when grading.")
 # `model`, then replace `model.head` by a new `nn.Linear(model.head.in_features, num_classes)` on the old
 # head's device and dtype (whose parameters require gradients, as new parameters do). Return the model.
 #
-# *(Freezing BatchNorm's statistics is the other half of freezing; the course's training loop
-# `train_classifier` keeps a BatchNorm layer whose parameters are all frozen in eval mode. Section 4 shows
-# what happens otherwise.)*
+# **Modes are not this function's business.** Freezing BatchNorm's statistics is the other half of freezing,
+# but it is done by whoever runs the network: the course's training loop `train_classifier` keeps a BatchNorm
+# layer whose parameters are all frozen in eval mode at every epoch (a `model.train()` call would undo
+# anything done here anyway), and section 4 shows what happens otherwise. So `freeze_all_but_last` changes
+# `requires_grad` and the head only; a version that *also* puts the frozen BatchNorm layers in eval mode is
+# accepted too (the tests set the mode themselves before training). The same holds for `fine_tune_last_k`
+# (section 5).
 
 # %% nbgrader={"grade": false, "grade_id": "freeze_all_but_last", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def freeze_all_but_last(model, num_classes):
@@ -274,61 +327,108 @@ def freeze_all_but_last(model, num_classes):
 # `num_classes` equal to the old number of classes the head must still be *new* (different weights).
 
 # %% nbgrader={"grade": true, "grade_id": "test_freeze_all_but_last_visible", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-torch.manual_seed(0)
-_m = net1d(10, channels=4)
-_old_head = _m.head
-_feature_params = list(_m.features.parameters())
-_out = freeze_all_but_last(_m, 3)
-assert _out is _m, "return the model you changed (the same object)"
-assert isinstance(_m.head, nn.Linear), "model.head must be an nn.Linear"
-assert _m.head.out_features != 10, "the head still has the SOURCE's 10 classes: replace it by nn.Linear(in_features, num_classes)"
-assert (_m.head.in_features, _m.head.out_features) == (40, 3), f"head is {_m.head}, expected Linear(40 -> 3)"
-assert all(p.requires_grad for p in _m.head.parameters()), "the new head must be trainable (requires_grad=True)"
-_trainable_features = [p for p in _feature_params if p.requires_grad]
-assert not _trainable_features, (f"{len(_trainable_features)} parameter tensors of model.features still require gradients "
-                                 "(BatchNorm's weight and bias are parameters too: freeze every parameter)")
-assert _m(torch.randn(5, 40)).shape == (5, 3), "the model's output must have num_classes columns"
-torch.manual_seed(1)
-_m = net1d(10, channels=4)
-_old_w = _m.head.weight.detach().clone()
-freeze_all_but_last(_m, 10)
-assert _m.head is not _old_head and not torch.equal(_m.head.weight.detach(), _old_w), (
-    "with num_classes equal to the source's, the head must still be re-initialised: its weights were "
-    "learned for the source classes")
-assert all(p.requires_grad for p in _m.head.parameters()), "the new head must be trainable"
-print("All visible tests passed.")
+
+score = Aspects("freeze_all_but_last", points=2)
+
+with score.aspect("the new head: nn.Linear(40, 3) for 3 classes, trainable, fresh (re-initialised even with the "
+                  "source's 10 classes); the same model returned", 1.0):
+    torch.manual_seed(0)
+    _m = net1d(10, channels=4)
+    _old_head = _m.head
+    _out = freeze_all_but_last(_m, 3)
+    assert _out is _m, "return the model you changed (the same object)"
+    assert isinstance(_m.head, nn.Linear), "model.head must be an nn.Linear"
+    assert _m.head.out_features != 10, "the head still has the SOURCE's 10 classes: replace it by nn.Linear(in_features, num_classes)"
+    assert (_m.head.in_features, _m.head.out_features) == (40, 3), f"head is {_m.head}, expected Linear(40 -> 3)"
+    assert all(p.requires_grad for p in _m.head.parameters()), (
+        "the new head must be trainable (requires_grad=True): freeze the old parameters first, then attach the new head")
+    assert _m(torch.randn(5, 40)).shape == (5, 3), "the model's output must have num_classes columns"
+    torch.manual_seed(1)
+    _m = net1d(10, channels=4)
+    _old_head, _old_w = _m.head, _m.head.weight.detach().clone()
+    freeze_all_but_last(_m, 10)
+    assert _m.head is not _old_head and not torch.equal(_m.head.weight.detach(), _old_w), (
+        "with num_classes equal to the source's, the head must still be re-initialised: its weights were "
+        "learned for the source classes")
+    assert all(p.requires_grad for p in _m.head.parameters()), "the new head must be trainable"
+
+with score.aspect("every parameter of model.features frozen (BatchNorm's weight and bias too)", 0.6):
+    torch.manual_seed(0)
+    _m = net1d(10, channels=4)
+    _feature_params = list(_m.features.parameters())
+    freeze_all_but_last(_m, 3)
+    _trainable_features = [p for p in _feature_params if p.requires_grad]
+    assert not _trainable_features, (f"{len(_trainable_features)} parameter tensors of model.features still require gradients "
+                                     "(BatchNorm's weight and bias are parameters too: freeze every parameter; "
+                                     "model.eval() changes BatchNorm's behaviour, not requires_grad)")
+    assert _m.head.out_features == 3 and all(p.requires_grad for p in _m.head.parameters()), (
+        "this aspect also checks the new head (3 outputs, trainable), so that code that does nothing earns nothing: "
+        "fix the head first")
+
+with score.aspect("the new head on the old head's dtype: a float64 model gets a float64 head", 0.4):
+    torch.manual_seed(2)
+    _m = net1d(10, channels=4).double()
+    _old_head = _m.head
+    freeze_all_but_last(_m, 3)
+    assert _m.head is not _old_head and _m.head.out_features == 3, (
+        "this aspect also checks that the head is new with num_classes outputs: fix the head first")
+    assert _m.head.weight.dtype == torch.float64 and _m.head.bias.dtype == torch.float64, (
+        f"the new head is {_m.head.weight.dtype} in a float64 model: move it to the old head's device and dtype "
+        "(nn.Linear(...).to(device=old.weight.device, dtype=old.weight.dtype))")
+    assert _m(torch.randn(5, 40, dtype=torch.float64)).shape == (5, 3)
+
+score.result()
 
 # %% [markdown]
+# The visible tests' aspects: the new head (1 point), every parameter of `model.features` frozen (0.6),
+# the head in the old head's dtype, tried on a float64 model (0.4).
+#
 # ### Hidden tests (2 points)
 #
-# When grading: 1-D and 2-D networks, several numbers of classes, float64 models; the head's shape, dtype,
-# freshness and trainability, every other parameter frozen, and a training step that changes only the head.
+# When grading: 1-D and 2-D networks, several numbers of classes; a training step after your function
+# changes only the new head (1.4 points); float64 models get a float64 head and everything else frozen (0.6).
 
 # %% nbgrader={"grade": true, "grade_id": "test_freeze_all_but_last_hidden", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+
 # Hidden: 1-D and 2-D networks, several class counts and dtypes; only a new head trains.
 freeze_all_but_last(net1d(10, channels=2), 2)  # a first call: this cell fails until freeze_all_but_last runs
+score = Aspects("freeze_all_but_last", points=2)
 ### BEGIN HIDDEN TESTS
-for _make, _x in ((lambda: net1d(10, channels=6), torch.randn(8, 40)), (lambda: net2d(7, width=3), torch.randn(8, 1, 16, 16))):
-    for _dtype in (torch.float32, torch.float64):
+_NETS = ((lambda: net1d(10, channels=6), torch.randn(8, 40)), (lambda: net2d(7, width=3), torch.randn(8, 1, 16, 16)))
+
+with score.aspect("a training step after it changes only the new head (Linear(D, num_classes)): 1-D and 2-D "
+                  "networks, 2, 7 and 10 classes, float32", 1.4):
+    for _make, _x in _NETS:
         for _c in (2, 7, 10):
             torch.manual_seed(_c)
-            _m = _make().to(_dtype)
+            _m = _make()
             _before = {n: p.detach().clone() for n, p in _m.named_parameters() if not n.startswith("head.")}
             _old = _m.head
-            freeze_all_but_last(_m, _c)
+            assert freeze_all_but_last(_m, _c) is _m, "return the same model"
             assert _m.head is not _old and _m.head.out_features == _c and _m.head.in_features == _old.in_features
-            assert _m.head.weight.dtype == _dtype, f"head dtype {_m.head.weight.dtype}, expected {_dtype}"
             assert {n for n, p in _m.named_parameters() if p.requires_grad} == {"head.weight", "head.bias"}
             _opt = torch.optim.SGD([p for p in _m.parameters() if p.requires_grad], lr=0.1)
-            _m.train()
-            F.cross_entropy(_m(_x.to(_dtype)), torch.arange(len(_x)) % _c).backward()
+            _m.train()  # the training loop's choice (either mode of BatchNorm is accepted from the function)
+            F.cross_entropy(_m(_x), torch.arange(len(_x)) % _c).backward()
             _opt.step()
             for _n, _p in _m.named_parameters():
                 if not _n.startswith("head."):
                     assert torch.equal(_p.detach(), _before[_n]), f"{_n} changed"
                     assert _p.grad is None, f"{_n} received a gradient"
+
+with score.aspect("float64 models: a new float64 head, every other parameter frozen", 0.6):
+    for _make, _x in _NETS:
+        for _c in (2, 7):
+            torch.manual_seed(_c)
+            _m = _make().to(torch.float64)
+            _old = _m.head
+            freeze_all_but_last(_m, _c)
+            assert _m.head is not _old and _m.head.out_features == _c, "the head must be new, with num_classes outputs"
+            assert {n for n, p in _m.named_parameters() if p.requires_grad} == {"head.weight", "head.bias"}
+            assert _m.head.weight.dtype == torch.float64, f"head dtype {_m.head.weight.dtype}, expected float64"
+            assert _m.eval()(_x.to(torch.float64)).shape == (len(_x), _c)
 ### END HIDDEN TESTS
-print("Hidden tests run when grading.")
+score.result()
 
 # %% [markdown]
 # ## 4. Exercise: a linear probe on frozen features
@@ -340,7 +440,12 @@ print("Hidden tests run when grading.")
 #
 # **Features.** `linear_probe_features(model, X, batch_size=256)` returns `model.features(X)` computed
 # in **eval mode** under `torch.no_grad()`, in batches of `batch_size`, concatenated: shape
-# $(N, D)$, no gradient attached. Restore the model's previous mode (`model.training`) before returning.
+# $(N, D)$, no gradient attached. Leave the model in the mode it was in: remember `model.training` and call
+# `model.train(was_training)` before returning. (That sets every module to the model's one flag. Restoring
+# each module's own flag, `{m: m.training for m in model.modules()}`, is also right, and is the exact
+# restore for a model whose modules are in mixed modes; the tests use models whose modules share one mode,
+# where the two agree, and accept both.) `batch_size` only bounds the memory: in eval mode the features
+# do not depend on it, and the tests do not count the batches.
 # Why eval mode matters: in training mode a BatchNorm layer (i) normalises with the statistics of the
 # *batch* (so an example's features depend on which other examples share its batch) and (ii) **overwrites
 # its running statistics**, so a "frozen" backbone changes just by being looked at.
@@ -425,134 +530,273 @@ def train_linear_probe(features, y, num_classes, weight_decay=1e-3, max_iter=500
 #
 # **Probe.** Six 2-D points in three classes, $\lambda = 0.1$: at your solution the gradient of $J$
 # (computed here by hand, with NumPy, from your $W$ and $b$) must vanish.
+#
+# Aspects. Features: the values, shape and BatchNorm statistics (1.8 points), no gradient attached (0.5),
+# the mode restored (0.7). Probe: the optimum (1.8), the dtype of the features kept, float64 and float32
+# (0.6), `num_classes` outputs when a class is absent from `y` (0.6). The aspects about something else also
+# check the values, so that code that does nothing earns nothing.
 
 # %% nbgrader={"grade": true, "grade_id": "test_linear_probe_features_visible", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-torch.manual_seed(0)
-_m = net1d(10, channels=4)
-for _mod in _m.modules():
-    if isinstance(_mod, nn.BatchNorm1d):
-        _mod.running_mean.uniform_(-1, 1)
-        _mod.running_var.uniform_(0.5, 2.0)
-_m.train()
-_ref = copy.deepcopy(_m).eval()
-_stats = {n: b.clone() for n, b in _m.named_buffers()}
-_X = torch.randn(10, 40)
-_f = linear_probe_features(_m, _X, batch_size=4)
-assert isinstance(_f, torch.Tensor), "return a torch tensor"
-assert tuple(_f.shape) != (10, 10), "you returned the head's output (logits): the probe needs model.features(X)"
-assert tuple(_f.shape) != (8, 40), "only 8 of 10 rows: the last, smaller batch was dropped"
-assert tuple(_f.shape) == (10, 40), f"features have shape {tuple(_f.shape)}, expected (N, D) = (10, 40)"
-_changed = [n for n, b in _m.named_buffers() if not torch.equal(b, _stats[n])]
-assert not _changed, (f"the BatchNorm statistics changed ({_changed[:2]}...): the features were computed in training mode, "
-                      "so the 'frozen' backbone is updating. Call model.eval() first")
-with torch.no_grad():
-    _want = _ref.features(_X)
-check_close(_f, _want, "features", suspects={
-    "computed in training mode (batch statistics, on a copy of the model): use model.eval()":
-        torch.cat([copy.deepcopy(_m).train().features(_X[_i:_i + 4]).detach() for _i in range(0, 10, 4)]),
-}, rtol=1e-5, atol=1e-6)
-check_close(linear_probe_features(_m, _X[:1]), _want[:1], "the features of one example computed alone", rtol=1e-5, atol=1e-6)
-assert not _f.requires_grad, "the features carry a gradient graph: compute them under torch.no_grad()"
-assert _m.training, "the model was in training mode before the call: restore it (model.train(was_training))"
-_m.eval()
-linear_probe_features(_m, _X)
-assert not _m.training, "the model was in eval mode before the call and must stay in it"
-print("All visible tests passed.")
+
+def _probe_net(seed=0):
+    """A small net1d whose BatchNorm layers hold non-trivial running statistics, in training mode."""
+    torch.manual_seed(seed)
+    m = net1d(10, channels=4)
+    for mod in m.modules():
+        if isinstance(mod, nn.BatchNorm1d):
+            mod.running_mean.uniform_(-1, 1)
+            mod.running_var.uniform_(0.5, 2.0)
+    return m.train()
+
+
+def _eval_features(m, X):
+    with torch.no_grad():
+        return copy.deepcopy(m).eval().features(X)
+
+
+_VALUES_NOTE = ("(this aspect also checks the values, so that code that does nothing earns nothing: fix the "
+                "features first)")
+
+
+def _features_guard(m, X, batch_size=4):
+    """The value guard of the aspects about something else: the features of an eval-mode copy."""
+    want = _eval_features(m, X)
+    f = linear_probe_features(m, X, batch_size=batch_size)
+    try:
+        check_close(f, want, "features", rtol=1e-5, atol=1e-6)
+    except AssertionError as err:
+        raise AssertionError(f"{str(err)[:800]} {_VALUES_NOTE}") from None
+    return f
+
+
+score = Aspects("linear_probe_features", points=3)
+
+with score.aspect("the features of model.features in eval mode: shape (N, D) with a last, smaller batch; BatchNorm's "
+                  "running statistics used and left untouched; an example alone gets the same features", 1.8):
+    _m = _probe_net()
+    _stats = {n: b.clone() for n, b in _m.named_buffers()}
+    _X = torch.randn(10, 40)
+    _want = _eval_features(_m, _X)
+    _f = linear_probe_features(_m, _X, batch_size=4)
+    assert isinstance(_f, torch.Tensor), "return a torch tensor"
+    assert tuple(_f.shape) != (10, 10), "you returned the head's output (logits): the probe needs model.features(X)"
+    assert tuple(_f.shape) != (8, 40), "only 8 of 10 rows: the last, smaller batch was dropped"
+    assert tuple(_f.shape) == (10, 40), f"features have shape {tuple(_f.shape)}, expected (N, D) = (10, 40)"
+    _changed = [n for n, b in _m.named_buffers() if not torch.equal(b, _stats[n])]
+    assert not _changed, (f"the BatchNorm statistics changed ({_changed[:2]}...): the features were computed in training "
+                          "mode, so the 'frozen' backbone is updating. Call model.eval() first")
+    check_close(_f, _want, "features", suspects={
+        "computed in training mode (batch statistics, on a copy of the model): use model.eval()":
+            torch.cat([copy.deepcopy(_m).train().features(_X[_i:_i + 4]).detach() for _i in range(0, 10, 4)]),
+    }, rtol=1e-5, atol=1e-6)
+    check_close(linear_probe_features(_m, _X[:1]), _want[:1], "the features of one example computed alone",
+                rtol=1e-5, atol=1e-6)
+
+with score.aspect("no gradient attached to the features (torch.no_grad())", 0.5):
+    _m = _probe_net(1)
+    _f = _features_guard(_m, torch.randn(10, 40))
+    assert not _f.requires_grad and _f.grad_fn is None, (
+        "the features carry a gradient graph: compute them under torch.no_grad()")
+
+with score.aspect("the model's mode restored: training mode stays training, eval mode stays eval", 0.7):
+    _m = _probe_net(2)
+    _features_guard(_m, torch.randn(10, 40))
+    assert _m.training and all(x.training for x in _m.modules()), (
+        "the model was in training mode before the call: restore it (remember model.training, then model.train(it))")
+    _m.eval()
+    _features_guard(_m, torch.randn(10, 40))
+    assert not _m.training and not any(x.training for x in _m.modules()), (
+        "the model was in eval mode before the call and must stay in it")
+
+score.result()
 
 # %% nbgrader={"grade": true, "grade_id": "test_train_linear_probe_visible", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+
 _F = torch.tensor([[0.0, 1.0], [1.0, 1.5], [2.0, 0.0], [2.5, -1.0], [-1.0, -1.0], [-0.5, -2.0]], dtype=torch.float64)
 _y = torch.tensor([0, 0, 1, 1, 2, 2])
 _lam = 0.1
-_probe = train_linear_probe(_F, _y, 3, weight_decay=_lam)
-assert isinstance(_probe, nn.Linear), "return an nn.Linear"
-assert (_probe.in_features, _probe.out_features) == (2, 3), f"expected Linear(2 -> 3), got {_probe}"
-assert _probe.weight.dtype == torch.float64, "return the probe in the dtype of the features"
-_W, _b = to_numpy(_probe.weight), to_numpy(_probe.bias)
-_Fn, _Y = to_numpy(_F), np.eye(3)[to_numpy(_y).astype(int)]
-_Z = _Fn @ _W.T + _b
-_P = np.exp(_Z - _Z.max(1, keepdims=True))
-_P /= _P.sum(1, keepdims=True)
-_gW = (_P - _Y).T @ _Fn / 6 + _lam * _W
-_gb = (_P - _Y).mean(0)
-assert not np.abs(_gb + _lam * _b).max() < 1e-4 < np.abs(_gb).max(), (
-    "the bias is penalised too: the objective's penalty is lambda/2 ||W||^2 only")
-assert np.abs((_P - _Y).T @ _Fn / 6 + 2 * _lam * _W).max() > 1e-4 or np.abs(_gW).max() < 1e-4, (
-    "your penalty is lambda ||W||^2; the objective uses lambda/2 ||W||^2 (its gradient is lambda W)")
-assert np.abs((_P - _Y).T @ _Fn + _lam * _W).max() > 1e-4 or np.abs(_gW).max() < 1e-4, (
-    "you minimised the SUM of the cross-entropies; the objective uses their MEAN")
-assert np.abs(_gW).max() < 1e-5 and np.abs(_gb).max() < 1e-5, (
-    f"not at the optimum: |grad_W J| = {np.abs(_gW).max():.2e}, |grad_b J| = {np.abs(_gb).max():.2e}. Train to "
-    "convergence (e.g. full-batch LBFGS with line_search_fn='strong_wolfe', in float64)")
-assert (_Z.argmax(1) == to_numpy(_y)).all(), "the optimum classifies these six points correctly"
-_p4 = train_linear_probe(_F.float(), torch.tensor([0, 0, 1, 1, 1, 1]), 4)
-assert _p4.out_features == 4 and _p4.weight.dtype == torch.float32, (
-    "with num_classes=4 the probe has 4 outputs even if a class is absent from y, and float32 features give a float32 probe")
-print("All visible tests passed.")
+
+
+def _gradients(probe):
+    """(grad_W J, grad_b J, and the pieces the hints need) at the probe's W and b, by hand with NumPy."""
+    W, b = to_numpy(probe.weight), to_numpy(probe.bias)
+    Fn, Y = to_numpy(_F), np.eye(3)[to_numpy(_y).astype(int)]
+    Z = Fn @ W.T + b
+    P = np.exp(Z - Z.max(1, keepdims=True))
+    P /= P.sum(1, keepdims=True)
+    return (P - Y).T @ Fn / 6 + _lam * W, (P - Y).mean(0), W, b, Fn, P, Y, Z
+
+
+def _probe_guard(probe, what):
+    """The value guard of the aspects about something else: the probe is at the optimum of the six points."""
+    gW, gb = _gradients(probe)[:2]
+    assert np.abs(gW).max() < 1e-5 and np.abs(gb).max() < 1e-5, (
+        f"{what}: not at the optimum of the six points (|grad_W J| = {np.abs(gW).max():.2e}); this aspect also checks "
+        "the values, so that code that does nothing earns nothing: fix the optimum first")
+
+
+score = Aspects("train_linear_probe", points=3)
+
+with score.aspect("six points in three classes, lambda = 0.1: the gradient of J vanishes at your W and b", 1.8):
+    _probe = train_linear_probe(_F, _y, 3, weight_decay=_lam)
+    assert isinstance(_probe, nn.Linear), "return an nn.Linear"
+    assert (_probe.in_features, _probe.out_features) == (2, 3), f"expected Linear(2 -> 3), got {_probe}"
+    _gW, _gb, _W, _b, _Fn, _P, _Y, _Z = _gradients(_probe)
+    assert not np.abs(_gb + _lam * _b).max() < 1e-4 < np.abs(_gb).max(), (
+        "the bias is penalised too: the objective's penalty is lambda/2 ||W||^2 only")
+    assert np.abs((_P - _Y).T @ _Fn / 6 + 2 * _lam * _W).max() > 1e-4 or np.abs(_gW).max() < 1e-4, (
+        "your penalty is lambda ||W||^2; the objective uses lambda/2 ||W||^2 (its gradient is lambda W)")
+    assert np.abs((_P - _Y).T @ _Fn + _lam * _W).max() > 1e-4 or np.abs(_gW).max() < 1e-4, (
+        "you minimised the SUM of the cross-entropies; the objective uses their MEAN")
+    assert np.abs((_P - _Y).T @ _Fn / 6).max() > 1e-4 or np.abs(_gW).max() < 1e-4, (
+        "the weight decay is missing: you minimised the mean cross-entropy alone; add lambda/2 ||W||^2")
+    assert np.abs(_gW).max() < 1e-5 and np.abs(_gb).max() < 1e-5, (
+        f"not at the optimum: |grad_W J| = {np.abs(_gW).max():.2e}, |grad_b J| = {np.abs(_gb).max():.2e}. Train to "
+        "convergence (e.g. full-batch LBFGS with line_search_fn='strong_wolfe', in float64)")
+    assert (_Z.argmax(1) == to_numpy(_y)).all(), "the optimum classifies these six points correctly"
+
+with score.aspect("the probe in the dtype of the features: float64 gives float64, float32 gives float32", 0.6):
+    _probe = train_linear_probe(_F, _y, 3, weight_decay=_lam)
+    _probe_guard(_probe, "float64 features")
+    assert _probe.weight.dtype == torch.float64 and _probe.bias.dtype == torch.float64, (
+        f"float64 features gave a {_probe.weight.dtype} probe: return it in the dtype of the features")
+    _p32 = train_linear_probe(_F.float(), _y, 3, weight_decay=_lam)
+    assert _p32.weight.dtype == torch.float32 and _p32.bias.dtype == torch.float32, (
+        f"float32 features gave a {_p32.weight.dtype} probe: return it in the dtype of the features "
+        "(train in float64 if you like, then probe.to(features.dtype))")
+    assert (to_numpy(_p32(_F.float())).argmax(1) == to_numpy(_y)).all(), "the float32 probe misclassifies the six points"
+
+with score.aspect("num_classes outputs even when a class is absent from y (4 classes, labels 0 and 1 only)", 0.6):
+    _p4 = train_linear_probe(_F, torch.tensor([0, 0, 1, 1, 1, 1]), 4)
+    assert isinstance(_p4, nn.Linear) and _p4.out_features == 4, (
+        f"num_classes=4 gave {getattr(_p4, 'out_features', _p4)} outputs: the probe has num_classes outputs even if a "
+        "class is absent from y (do not count the classes from the labels)")
+    assert (to_numpy(_p4(_F)).argmax(1) == np.array([0, 0, 1, 1, 1, 1])).all(), (
+        "with labels 0 and 1 only (separable), the probe must classify the six points correctly (this aspect also "
+        "checks the values: fix the optimum first)")
+
+score.result()
 
 # %% [markdown]
 # ### Hidden tests (2 + 2 points)
 #
-# When grading: the features against an eval-mode copy on 1-D and 2-D networks, several batch sizes, both
-# modes restored, BatchNorm statistics untouched; the probe against an independent optimum
-# (`scipy.optimize.minimize` on the same objective, with its closed-form gradient) on random problems of
-# several sizes and weight decays: the objective value and $W$ must agree.
+# When grading: the features against an eval-mode copy on 1-D and 2-D networks, several batch sizes, with
+# BatchNorm statistics untouched (1.2 points), no gradient (0.3), both modes restored (0.5); the probe
+# against an independent optimum (`scipy.optimize.minimize` on the same objective, with its closed-form
+# gradient) on random float64 problems of several sizes and weight decays: the objective value and $W$ must
+# agree (1.4); float32 features give a float32 probe at the optimum to float32 precision (0.3); the default
+# `weight_decay` (0.3).
 
 # %% nbgrader={"grade": true, "grade_id": "test_linear_probe_features_hidden", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+
 # Hidden: features vs an eval-mode copy, 1-D and 2-D networks, several batch sizes, modes and BN statistics.
 linear_probe_features(net1d(10, channels=2), torch.randn(3, 40))  # a first call: this cell fails until linear_probe_features runs
+score = Aspects("linear_probe_features", points=2)
 ### BEGIN HIDDEN TESTS
-for _make, _shape in ((lambda: net1d(4, channels=5), (40,)), (lambda: net2d(4, width=3), (1, 16, 16))):
-    for _bs in (1, 3, 7, 64):
-        for _mode in (True, False):
-            torch.manual_seed(_bs)
-            _m = _make()
-            for _bn in [x for x in _m.modules() if isinstance(x, nn.modules.batchnorm._BatchNorm)]:
-                _bn.running_mean.uniform_(-2, 2)
-                _bn.running_var.uniform_(0.25, 3.0)
-            _m.train(_mode)
-            _saved_stats = {k: v.clone() for k, v in _m.named_buffers()}
-            _X = torch.randn(13, *_shape)
-            _want = copy.deepcopy(_m).eval().features(_X).detach()
-            _f = linear_probe_features(_m, _X, batch_size=_bs)
-            check_close(_f, _want, f"features (batch_size {_bs})", rtol=1e-5, atol=1e-6)
-            assert not _f.requires_grad and _m.training == _mode
-            assert all(torch.equal(v, _saved_stats[k]) for k, v in _m.named_buffers()), "BatchNorm statistics changed"
+def _cases():
+    for make, shape in ((lambda: net1d(4, channels=5), (40,)), (lambda: net2d(4, width=3), (1, 16, 16))):
+        for bs in (1, 3, 7, 64):
+            for mode in (True, False):
+                torch.manual_seed(bs)
+                m = make()
+                for bn in [x for x in m.modules() if isinstance(x, nn.modules.batchnorm._BatchNorm)]:
+                    bn.running_mean.uniform_(-2, 2)
+                    bn.running_var.uniform_(0.25, 3.0)
+                m.train(mode)
+                X = torch.randn(13, *shape)
+                with torch.no_grad():
+                    want = copy.deepcopy(m).eval().features(X)
+                yield m, X, bs, mode, want
+
+
+with score.aspect("the features equal an eval-mode copy's, BatchNorm statistics untouched: 1-D and 2-D networks, "
+                  "batch sizes 1, 3, 7 and 64, from training and eval mode", 1.2):
+    for _m, _X, _bs, _mode, _want in _cases():
+        _saved_stats = {k: v.clone() for k, v in _m.named_buffers()}
+        _f = linear_probe_features(_m, _X, batch_size=_bs)
+        check_close(_f, _want, f"features (batch_size {_bs})", rtol=1e-5, atol=1e-6)
+        assert all(torch.equal(v, _saved_stats[k]) for k, v in _m.named_buffers()), "BatchNorm statistics changed"
+
+with score.aspect("no gradient attached, for every network and batch size", 0.3):
+    for _m, _X, _bs, _mode, _want in _cases():
+        _f = linear_probe_features(_m, _X, batch_size=_bs)
+        check_close(_f, _want, f"features (batch_size {_bs}; this aspect also checks the values: fix them first)",
+                    rtol=1e-5, atol=1e-6)
+        assert not _f.requires_grad, "the features carry a gradient graph"
+
+with score.aspect("the model's mode restored (training and eval), for every network and batch size", 0.5):
+    for _m, _X, _bs, _mode, _want in _cases():
+        _f = linear_probe_features(_m, _X, batch_size=_bs)
+        check_close(_f, _want, f"features (batch_size {_bs}; this aspect also checks the values: fix them first)",
+                    rtol=1e-5, atol=1e-6)
+        assert _m.training == _mode and all(x.training == _mode for x in _m.modules()), (
+            f"the model was in {'training' if _mode else 'eval'} mode before the call and is not after it")
 ### END HIDDEN TESTS
-print("Hidden tests run when grading.")
+score.result()
 
 # %% nbgrader={"grade": true, "grade_id": "test_train_linear_probe_hidden", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+
 # Hidden: the probe vs scipy.optimize.minimize on the same objective, several sizes, class counts and weight decays.
-train_linear_probe(torch.randn(4, 2), torch.tensor([0, 1, 0, 1]), 2)  # a first call: this cell fails until train_linear_probe runs
+train_linear_probe(torch.randn(4, 2), torch.tensor([0, 1, 0, 1]), 2, weight_decay=1e-2, max_iter=500)  # a first call: this cell fails until train_linear_probe runs
+score = Aspects("train_linear_probe", points=2)
 ### BEGIN HIDDEN TESTS
 from scipy.optimize import minimize as _minimize
 
-_rs = np.random.default_rng(5)
-for (_n, _d, _c, _lam) in [(30, 5, 3, 1e-2), (60, 12, 4, 1e-3), (40, 3, 5, 0.3), (25, 20, 2, 1e-1)]:
-    _Fn = _rs.standard_normal((_n, _d))
-    _yn = _rs.integers(0, _c, _n)
-    _Y = np.eye(_c)[_yn]
 
-    def _objective(theta):
-        W, b = theta[: _c * _d].reshape(_c, _d), theta[_c * _d:]
-        Z = _Fn @ W.T + b
+def _problem(n, d, c, lam, seed):
+    rs = np.random.default_rng(seed)
+    Fn = rs.standard_normal((n, d))
+    yn = rs.integers(0, c, n)
+    Y = np.eye(c)[yn]
+
+    def objective(theta):
+        W, b = theta[: c * d].reshape(c, d), theta[c * d:]
+        Z = Fn @ W.T + b
         Z = Z - Z.max(1, keepdims=True)
         logp = Z - np.log(np.exp(Z).sum(1, keepdims=True))
         P = np.exp(logp)
-        J = -(logp * _Y).sum() / _n + 0.5 * _lam * (W ** 2).sum()
-        return J, np.concatenate([((P - _Y).T @ _Fn / _n + _lam * W).ravel(), (P - _Y).mean(0)])
+        J = -(logp * Y).sum() / n + 0.5 * lam * (W ** 2).sum()
+        return J, np.concatenate([((P - Y).T @ Fn / n + lam * W).ravel(), (P - Y).mean(0)])
 
-    _opt = _minimize(_objective, np.zeros(_c * (_d + 1)), jac=True, method="L-BFGS-B",
-                     options=dict(gtol=1e-12, ftol=1e-15, maxiter=5000))
-    _probe = train_linear_probe(torch.tensor(_Fn), torch.tensor(_yn), _c, weight_decay=_lam)
-    assert _probe.out_features == _c and _probe.in_features == _d
-    _mine = np.concatenate([to_numpy(_probe.weight).ravel(), to_numpy(_probe.bias)])
-    _Jmine, _ = _objective(_mine)
-    assert _Jmine <= _opt.fun + 1e-6 * (1 + abs(_opt.fun)), f"objective {_Jmine:.8f} vs optimum {_opt.fun:.8f} (n={_n}, d={_d}, c={_c}, lambda={_lam})"
-    check_close(_probe.weight, _opt.x[: _c * _d].reshape(_c, _d), "W at the optimum", rtol=1e-3, atol=1e-4)
-    _bo = _opt.x[_c * _d:]
-    check_close(to_numpy(_probe.bias) - to_numpy(_probe.bias).mean(), _bo - _bo.mean(), "b (up to a constant)", rtol=1e-3, atol=1e-4)
+    opt = _minimize(objective, np.zeros(c * (d + 1)), jac=True, method="L-BFGS-B",
+                    options=dict(gtol=1e-12, ftol=1e-15, maxiter=5000))
+    return Fn, yn, objective, opt
+
+
+def _at_optimum(probe, n, d, c, lam, objective, opt, loose=1.0):
+    assert isinstance(probe, nn.Linear) and probe.out_features == c and probe.in_features == d, (
+        f"expected Linear({d} -> {c}), got {probe}")
+    mine = np.concatenate([to_numpy(probe.weight).ravel(), to_numpy(probe.bias)])
+    Jmine, _ = objective(mine)
+    assert Jmine <= opt.fun + loose * 1e-6 * (1 + abs(opt.fun)), (
+        f"objective {Jmine:.8f} vs optimum {opt.fun:.8f} (n={n}, d={d}, c={c}, lambda={lam})")
+    check_close(probe.weight, opt.x[: c * d].reshape(c, d), "W at the optimum", rtol=1e-3 * loose, atol=1e-4 * loose)
+    bo = opt.x[c * d:]
+    check_close(to_numpy(probe.bias) - to_numpy(probe.bias).mean(), bo - bo.mean(), "b (up to a constant)",
+                rtol=1e-3 * loose, atol=1e-4 * loose)
+
+
+with score.aspect("the objective and W agree with scipy's optimum on random float64 problems (several sizes, class "
+                  "counts and weight decays)", 1.4):
+    for _i, (_n, _d, _c, _lam) in enumerate([(30, 5, 3, 1e-2), (60, 12, 4, 1e-3), (40, 3, 5, 0.3), (25, 20, 2, 1e-1)]):
+        _Fn, _yn, _objective, _opt = _problem(_n, _d, _c, _lam, 5 + _i)
+        _probe = train_linear_probe(torch.tensor(_Fn), torch.tensor(_yn), _c, weight_decay=_lam)
+        _at_optimum(_probe, _n, _d, _c, _lam, _objective, _opt)
+        assert _probe.weight.dtype == torch.float64, f"float64 features gave a {_probe.weight.dtype} probe"
+
+with score.aspect("float32 features: a float32 probe at the optimum (float32 precision)", 0.3):
+    _Fn, _yn, _objective, _opt = _problem(50, 6, 3, 1e-2, 21)
+    _probe = train_linear_probe(torch.tensor(_Fn, dtype=torch.float32), torch.tensor(_yn), 3, weight_decay=1e-2)
+    _at_optimum(_probe, 50, 6, 3, 1e-2, _objective, _opt, loose=30.0)
+    assert _probe.weight.dtype == torch.float32 and _probe.bias.dtype == torch.float32, (
+        f"float32 features gave a {_probe.weight.dtype} probe: return it in the dtype of the features")
+
+with score.aspect("the default weight_decay 1e-3 (the optimum without the argument)", 0.3):
+    _Fn, _yn, _objective, _opt = _problem(40, 4, 3, 1e-3, 33)
+    _probe = train_linear_probe(torch.tensor(_Fn), torch.tensor(_yn), 3)
+    _at_optimum(_probe, 40, 4, 3, 1e-3, _objective, _opt)
 ### END HIDDEN TESTS
-print("Hidden tests run when grading.")
+score.result()
 
 # %% [markdown]
 # ### What a "frozen" BatchNorm does when it is not frozen
@@ -580,6 +824,9 @@ with experiment("BatchNorm in a frozen backbone"):
           f"relative difference {((f_train_first8 - f_train[:8]).norm() / f_train[:8].norm()).item():.3f}")
     print(f"first BatchNorm layer's running mean moved by {drift.item():.1%} after two training-mode passes "
           f"(your function: {drift_yours.item():.1%})")
+    quote("bn_train_vs_eval", ((f_train - f_eval).norm() / f_eval.norm()).item())
+    quote("bn_batch8_vs_64", ((f_train_first8 - f_train[:8]).norm() / f_train[:8].norm()).item())
+    quote("bn_drift", drift.item())
 
 # %% [markdown]
 # **What we measured.** In training mode the "frozen" features differ from the real ones by 31% (relative
@@ -623,62 +870,116 @@ def fine_tune_last_k(model, k, num_classes):
 # ### Visible tests (2 points)
 #
 # On a small `net1d` (layers: 3 blocks and the head), which of the 4 layers train, for $k = 1, 2, 4, 9$,
-# starting from a model with everything trainable and from one with everything frozen.
+# starting from a model with everything trainable and from one with everything frozen (1.2 points); a new,
+# re-initialised head (0.5); the head in the old head's dtype, on a float64 model (0.3).
 
 # %% nbgrader={"grade": true, "grade_id": "test_fine_tune_last_k_visible", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+
 def _pattern(m):
     layers = list(m.features) + [m.head]
     return [all(p.requires_grad for p in layer.parameters()) for layer in layers], [
         any(p.requires_grad for p in layer.parameters()) for layer in layers]
 
 
-for _start in (True, False):
-    for _k, _want in ((1, [False, False, False, True]), (2, [False, False, True, True]), (4, [True] * 4), (9, [True] * 4)):
+_K_CASES = ((1, [False, False, False, True]), (2, [False, False, True, True]), (4, [True] * 4), (9, [True] * 4))
+
+score = Aspects("fine_tune_last_k", points=2)
+
+with score.aspect("the last k layers trainable and the others frozen, for k = 1, 2, 4, 9, starting from a model with "
+                  "everything trainable and from one with everything frozen", 1.2):
+    for _start in (True, False):
+        for _k, _want in _K_CASES:
+            torch.manual_seed(_k)
+            _m = net1d(10, channels=4)
+            for _p in _m.parameters():
+                _p.requires_grad_(_start)
+            _r = fine_tune_last_k(_m, _k, 5)
+            assert _r is _m, "return the model you changed"
+            assert _m.head.out_features == 5, "replace the head by nn.Linear(in_features, num_classes)"
+            _all, _any = _pattern(_m)
+            assert _all == _any, "every parameter of a layer must share its layer's status (a layer trains or not as a whole)"
+            assert _any != _want[::-1] or _k in (4, 9), f"k={_k}: you made the FIRST k layers trainable; fine-tuning trains the LAST k"
+            if _k == 1:
+                assert _any != [False, False, True, True], "k=1 trained a feature block too: the new head counts as one of the k layers"
+            if _k == 2:
+                assert _any != [False, True, True, True], "k=2 trained two feature blocks AND the head: the head is one of the k layers"
+                assert _start or _any != [True, True, True, True], "layers before the last k must be frozen, not left as they were"
+            assert _any == _want, f"k={_k} (starting {'trainable' if _start else 'frozen'}): trainable layers {_any}, expected {_want}"
+
+with score.aspect("a new head: nn.Linear(40, num_classes), re-initialised (even with the source's 10 classes)", 0.5):
+    for _k, _c in ((1, 5), (2, 10), (4, 10)):
         torch.manual_seed(_k)
         _m = net1d(10, channels=4)
-        _old_w = _m.head.weight.detach().clone()
-        for _p in _m.parameters():
-            _p.requires_grad_(_start)
-        _r = fine_tune_last_k(_m, _k, 5)
-        assert _r is _m, "return the model you changed"
-        assert _m.head.out_features == 5, "replace the head by nn.Linear(in_features, num_classes)"
-        _all, _any = _pattern(_m)
-        assert _all == _any, "every parameter of a layer must share its layer's status (a layer trains or not as a whole)"
-        assert _any != _want[::-1] or _k in (4, 9), f"k={_k}: you made the FIRST k layers trainable; fine-tuning trains the LAST k"
-        if _k == 1:
-            assert _any != [False, False, True, True], "k=1 trained a feature block too: the new head counts as one of the k layers"
-        if _k == 2:
-            assert _any != [False, True, True, True], "k=2 trained two feature blocks AND the head: the head is one of the k layers"
-            assert _start or _any != [True, True, True, True], "layers before the last k must be frozen, not left as they were"
-        assert _any == _want, f"k={_k} (starting {'trainable' if _start else 'frozen'}): trainable layers {_any}, expected {_want}"
-        assert not torch.equal(_m.head.weight.detach()[:5], _old_w[:5]), "the head must be new (re-initialised)"
-print("All visible tests passed.")
+        _old, _old_w = _m.head, _m.head.weight.detach().clone()
+        fine_tune_last_k(_m, _k, _c)
+        assert isinstance(_m.head, nn.Linear) and (_m.head.in_features, _m.head.out_features) == (40, _c), (
+            f"k={_k}: the head is {_m.head}, expected a new Linear(40 -> {_c})")
+        assert _m.head is not _old and not torch.equal(_m.head.weight.detach()[:5], _old_w[:5]), (
+            f"k={_k}, {_c} classes: the head must be new (re-initialised): its weights were learned for the source")
+        assert all(p.requires_grad for p in _m.head.parameters()), "the new head is one of the k trained layers"
+
+with score.aspect("the new head on the old head's dtype: a float64 model gets a float64 head", 0.3):
+    _m = net1d(10, channels=4).double()
+    _old = _m.head
+    fine_tune_last_k(_m, 2, 3)
+    assert _m.head is not _old and _m.head.out_features == 3 and _pattern(_m)[1] == [False, False, True, True], (
+        "this aspect also checks the head and the trainable layers (k = 2): fix those first")
+    assert _m.head.weight.dtype == torch.float64, (
+        f"the new head is {_m.head.weight.dtype} in a float64 model: create it on the old head's device and dtype")
+
+score.result()
 
 # %% [markdown]
 # ### Hidden tests (2 points)
 #
-# When grading: 1-D and 2-D networks, every $k$ from 1 to 5, random prior freezing, float64 models.
+# When grading: 1-D and 2-D networks, every $k$ from 1 to 5, random prior freezing: which layers train
+# (1.2 points), a new head of the right shape (0.4), float64 models (0.4).
 
 # %% nbgrader={"grade": true, "grade_id": "test_fine_tune_last_k_hidden", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+
 # Hidden: 1-D and 2-D networks, k = 1..5, random prior freezing, new head of the right shape and dtype.
 fine_tune_last_k(net1d(10, channels=2), 1, 2)  # a first call: this cell fails until fine_tune_last_k runs
+score = Aspects("fine_tune_last_k", points=2)
 ### BEGIN HIDDEN TESTS
-_rs = np.random.default_rng(3)
-for _make in (lambda: net1d(10, channels=3), lambda: net2d(6, width=2)):
-    for _dtype in (torch.float32, torch.float64):
-        for _k in range(1, 6):
-            _m = _make().to(_dtype)
-            for _param in _m.parameters():
-                _param.requires_grad_(bool(_rs.random() < 0.5))
-            _old = _m.head
-            fine_tune_last_k(_m, _k, 3)
-            assert _m.head is not _old and _m.head.out_features == 3 and _m.head.weight.dtype == _dtype
-            _layers = list(_m.features) + [_m.head]
-            for _i, _layer in enumerate(_layers):
-                _should = _i >= len(_layers) - _k
-                assert all(p.requires_grad == _should for p in _layer.parameters()), f"k={_k}, layer {_i}"
+def _cases(dtypes):
+    rs = np.random.default_rng(3)
+    for make in (lambda: net1d(10, channels=3), lambda: net2d(6, width=2)):
+        for dtype in dtypes:
+            for k in range(1, 6):
+                m = make().to(dtype)
+                for param in m.parameters():
+                    param.requires_grad_(bool(rs.random() < 0.5))
+                yield m, k, dtype
+
+
+def _check_pattern(m, k):
+    layers = list(m.features) + [m.head]
+    for i, layer in enumerate(layers):
+        should = i >= len(layers) - k
+        assert all(p.requires_grad == should for p in layer.parameters()), f"k={k}, layer {i}: should train: {should}"
+
+
+with score.aspect("the last k layers trainable, the others frozen: 1-D and 2-D networks, k = 1 to 5, random "
+                  "freezing before the call", 1.2):
+    for _m, _k, _dtype in _cases((torch.float32,)):
+        fine_tune_last_k(_m, _k, 3)
+        _check_pattern(_m, _k)
+
+with score.aspect("a new head nn.Linear(D, 3), re-initialised, for every network and k", 0.4):
+    for _m, _k, _dtype in _cases((torch.float32,)):
+        _old = _m.head
+        fine_tune_last_k(_m, _k, 3)
+        assert _m.head is not _old and isinstance(_m.head, nn.Linear), "the head must be a new nn.Linear"
+        assert (_m.head.in_features, _m.head.out_features) == (_old.in_features, 3)
+        assert not torch.equal(_m.head.weight.detach(), _old.weight.detach()[:3]), "the head was not re-initialised"
+
+with score.aspect("float64 models: the new head is float64 and the trainable layers are right", 0.4):
+    for _m, _k, _dtype in _cases((torch.float64,)):
+        fine_tune_last_k(_m, _k, 3)
+        _check_pattern(_m, _k)
+        assert _m.head.weight.dtype == torch.float64, f"head dtype {_m.head.weight.dtype}, expected float64"
 ### END HIDDEN TESTS
-print("Hidden tests run when grading.")
+score.result()
 
 # %% [markdown]
 # ## 6. Exercise: discriminative learning rates
@@ -729,9 +1030,12 @@ def discriminative_param_groups(model, base_lr, decay=0.5):
 # A small `net1d` with everything trainable, `base_lr = 1e-2`, `decay = 0.5`: the head's parameters get
 # $10^{-2}$, the third block's $5\cdot10^{-3}$, the second's $2.5\cdot10^{-3}$, the first's $1.25\cdot10^{-3}$;
 # then with the first two blocks frozen, only two groups remain. The test builds `torch.optim.SGD` from
-# your groups and reads each parameter's rate back.
+# your groups and reads each parameter's rate back (rates are compared up to rounding: `base_lr * decay ** j`
+# and a running product give the same rates). Aspects: the rates (1.2 points), frozen parameters left out
+# and one group per trainable layer (0.6), the default decay (0.2).
 
 # %% nbgrader={"grade": true, "grade_id": "test_discriminative_param_groups_visible", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+
 def _rates(m, groups):
     opt = torch.optim.SGD(groups, lr=123.0)
     by_param = {}
@@ -743,57 +1047,107 @@ def _rates(m, groups):
     return [sorted({by_param.get(id(p), None) for p in layer.parameters()}, key=str) for layer in layers], opt
 
 
-_m = net1d(10, channels=4)
-_groups = discriminative_param_groups(_m, 1e-2, 0.5)
-assert isinstance(_groups, list) and all(isinstance(g, dict) and "params" in g and "lr" in g for g in _groups), (
-    'return a list of dicts {"params": [...], "lr": ...}')
-_got, _ = _rates(_m, _groups)
-assert _got != [[1e-2], [5e-3], [2.5e-3], [1.25e-3]], ("the rates are swapped: the HEAD gets base_lr and the first block "
-                                                      "the smallest rate (base_lr * decay ** (L - 1))")
-assert _got != [[5e-3], [2.5e-3], [1.25e-3], [6.25e-4]][::-1] and _got != [[6.25e-4], [1.25e-3], [2.5e-3], [5e-3]], (
-    "every rate is off by one factor of decay: the head (l = L - 1) gets base_lr itself")
-assert _got == [[1.25e-3], [2.5e-3], [5e-3], [1e-2]], f"rates per layer (first block to head): {_got}"
-for _p in list(_m.features[0].parameters()) + list(_m.features[1].parameters()):
-    _p.requires_grad_(False)
-_groups = discriminative_param_groups(_m, 1e-2, 0.5)
-_got, _opt = _rates(_m, _groups)
-assert _got[0] == [None] and _got[1] == [None], ("frozen parameters are in the optimizer: leave out every parameter "
-                                                 "with requires_grad=False")
-assert len(_opt.param_groups) == 2, f"{len(_opt.param_groups)} groups: a layer with no trainable parameter gets no group"
-assert _got == [[None], [None], [5e-3], [1e-2]], f"rates with the first two blocks frozen: {_got}"
-print("All visible tests passed.")
+def _same_rates(got, want):
+    """Rates per layer equal up to rounding (base_lr * decay ** j can be computed several ways)."""
+    return len(got) == len(want) and all(
+        len(a) == len(b) and all((x is None and y is None) or (x is not None and y is not None and math.isclose(x, y, rel_tol=1e-9))
+                                 for x, y in zip(a, b)) for a, b in zip(got, want))
+
+
+def _groups(m, *args):
+    groups = discriminative_param_groups(m, *args)
+    assert isinstance(groups, list) and all(isinstance(g, dict) and "params" in g and "lr" in g for g in groups), (
+        'return a list of dicts {"params": [...], "lr": ...}')
+    return groups
+
+
+score = Aspects("discriminative_param_groups", points=2)
+
+with score.aspect("everything trainable, base_lr 1e-2, decay 0.5: the head 1e-2, then 5e-3, 2.5e-3 and 1.25e-3 "
+                  "down to the first block", 1.2):
+    _m = net1d(10, channels=4)
+    _got, _ = _rates(_m, _groups(_m, 1e-2, 0.5))
+    assert not _same_rates(_got, [[1e-2], [5e-3], [2.5e-3], [1.25e-3]]), (
+        "the rates are swapped: the HEAD gets base_lr and the first block the smallest rate (base_lr * decay ** (L - 1))")
+    assert not _same_rates(_got, [[6.25e-4], [1.25e-3], [2.5e-3], [5e-3]]), (
+        "every rate is off by one factor of decay: the head (l = L - 1) gets base_lr itself")
+    assert _same_rates(_got, [[1.25e-3], [2.5e-3], [5e-3], [1e-2]]), f"rates per layer (first block to head): {_got}"
+
+with score.aspect("the first two blocks frozen: their parameters left out, one group per layer that trains (2 groups)", 0.6):
+    _m = net1d(10, channels=4)
+    for _p in list(_m.features[0].parameters()) + list(_m.features[1].parameters()):
+        _p.requires_grad_(False)
+    _got, _opt = _rates(_m, _groups(_m, 1e-2, 0.5))
+    assert _got[0] == [None] and _got[1] == [None], ("frozen parameters are in the optimizer: leave out every parameter "
+                                                     "with requires_grad=False")
+    assert len(_opt.param_groups) >= 2, f"{len(_opt.param_groups)} group(s): one group per layer that trains (2 here)"
+    assert len(_opt.param_groups) <= 2, (
+        f"{len(_opt.param_groups)} groups for 2 layers that train: one group per LAYER (all its trainable parameters "
+        "together), and a layer with no trainable parameter gets no group")
+    assert _same_rates(_got, [[None], [None], [5e-3], [1e-2]]), (
+        f"rates with the first two blocks frozen: {_got} (this aspect also checks the rates: fix them first)")
+
+with score.aspect("the default decay 0.5", 0.2):
+    _m = net1d(10, channels=4)
+    _got, _ = _rates(_m, _groups(_m, 1e-2))
+    assert _same_rates(_got, [[1.25e-3], [2.5e-3], [5e-3], [1e-2]]), f"rates with the default decay: {_got}"
+
+score.result()
 
 # %% [markdown]
 # ### Hidden tests (1 point)
 #
 # When grading: 1-D and 2-D networks, random freezing patterns, several base rates and decays; every
-# trainable parameter exactly once at its layer's rate, no frozen parameter, no empty group.
+# trainable parameter exactly once at its layer's rate, no frozen parameter (0.7 points); one group per
+# trainable layer, in layer order, no empty group (0.3).
 
 # %% nbgrader={"grade": true, "grade_id": "test_discriminative_param_groups_hidden", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+
 # Hidden: random freezing, several base rates and decays, 1-D and 2-D networks; each trainable parameter once at its rate.
-discriminative_param_groups(net1d(10, channels=2), 1e-3)  # a first call: this cell fails until discriminative_param_groups runs
+discriminative_param_groups(net1d(10, channels=2), 1e-3, 0.5)  # a first call: this cell fails until discriminative_param_groups runs
+score = Aspects("discriminative_param_groups", points=1)
 ### BEGIN HIDDEN TESTS
-_rs = np.random.default_rng(8)
-for _make in (lambda: net1d(10, channels=3), lambda: net2d(6, width=2)):
-    for _base, _decay in ((1e-3, 0.3), (0.1, 1.0), (3e-4, 0.9)):
-        for _trial in range(3):
-            _m = _make()
-            for _param in _m.parameters():
-                _param.requires_grad_(bool(_rs.random() < 0.6))
-            _groups = discriminative_param_groups(_m, _base, _decay)
-            _opt = torch.optim.Adam(_groups)
-            assert all(len(g["params"]) > 0 for g in _opt.param_groups), "empty group"
-            _lr = {id(p): g["lr"] for g in _opt.param_groups for p in g["params"]}
-            assert sum(len(g["params"]) for g in _opt.param_groups) == len(_lr), "a parameter appears twice"
-            _layers = list(_m.features) + [_m.head]
-            for _i, _layer in enumerate(_layers):
-                for _p in _layer.parameters():
-                    if _p.requires_grad:
-                        assert math.isclose(_lr[id(_p)], _base * _decay ** (len(_layers) - 1 - _i), rel_tol=1e-12)
-                    else:
-                        assert id(_p) not in _lr, "a frozen parameter is in the optimizer"
+def _cases():
+    rs = np.random.default_rng(8)
+    for make in (lambda: net1d(10, channels=3), lambda: net2d(6, width=2)):
+        for base, decay in ((1e-3, 0.3), (0.1, 1.0), (3e-4, 0.9)):
+            for _trial in range(3):
+                m = make()
+                for param in m.parameters():
+                    param.requires_grad_(bool(rs.random() < 0.6))
+                yield m, base, decay
+
+
+def _check_rates(m, base, decay, opt):
+    lr = {id(p): g["lr"] for g in opt.param_groups for p in g["params"]}
+    assert sum(len(g["params"]) for g in opt.param_groups) == len(lr), "a parameter appears twice"
+    layers = list(m.features) + [m.head]
+    for i, layer in enumerate(layers):
+        for p in layer.parameters():
+            if p.requires_grad:
+                assert id(p) in lr and math.isclose(lr[id(p)], base * decay ** (len(layers) - 1 - i), rel_tol=1e-9), (
+                    f"layer {i}: rate {lr.get(id(p))}, expected {base * decay ** (len(layers) - 1 - i)}")
+            else:
+                assert id(p) not in lr, "a frozen parameter is in the optimizer"
+
+
+with score.aspect("every trainable parameter exactly once at its layer's rate, no frozen one: random freezing, "
+                  "several base rates and decays, 1-D and 2-D networks", 0.7):
+    for _m, _base, _decay in _cases():
+        _check_rates(_m, _base, _decay, torch.optim.Adam(discriminative_param_groups(_m, _base, _decay)))
+
+with score.aspect("one group per layer that trains, in layer order, no empty group", 0.3):
+    for _m, _base, _decay in _cases():
+        _groups = discriminative_param_groups(_m, _base, _decay)
+        _opt = torch.optim.Adam(_groups)
+        _check_rates(_m, _base, _decay, _opt)
+        _layers = list(_m.features) + [_m.head]
+        _want = [[id(p) for p in layer.parameters() if p.requires_grad] for layer in _layers]
+        _want = [w for w in _want if w]
+        assert [[id(p) for p in g["params"]] for g in _opt.param_groups] == _want, (
+            "the groups are not one per trainable layer, in layer order, with that layer's trainable parameters")
 ### END HIDDEN TESTS
-print("Hidden tests run when grading.")
+score.result()
 
 # %% [markdown]
 # ## 7. The $2\times2$ guide, measured
@@ -878,6 +1232,8 @@ with experiment("the 2x2 guide"):
         runs = [run_three(source, target, LITTLE if size == "little" else None, seed, SETTINGS[source][2]) for seed in SEEDS]
         TABLE[source, kind, size] = {m: np.mean([r[0][m] for r in runs]) for m in runs[0][0]}
         SPEED[source, kind, size] = {m: np.mean([r[1][m] for r in runs]) for m in runs[0][1]}
+        for m, value in TABLE[source, kind, size].items():
+            quote(f"acc_{source}_{kind}_{size.replace(' ', '')}_{m.replace(' ', '')}", value)
     print(f"({time.perf_counter() - t_start:.1f} s)\n")
     print(f"{'source':8s} {'target':24s} {'data':>7s} | {'scratch':>8s} {'probe':>8s} {'fine-tune':>9s} | best")
     for (source, kind, size), acc in TABLE.items():
@@ -975,7 +1331,7 @@ with experiment("linear classifiers from different stages"):
             probe = train_linear_probe(linear_probe_features(cut, X), y, 10, weight_decay=1e-2, max_iter=100)
             with torch.no_grad():
                 predictions = probe(linear_probe_features(cut, X_test)).argmax(1).cpu()
-            STAGES[source, stage] = float((predictions == y_test).float().mean())
+            STAGES[source, stage] = quote(f"stage_{source}_{stage}", float((predictions == y_test).float().mean()))
         print(f"{source} -> {target}, {LITTLE * 10} examples: probe accuracy after block "
               + ", ".join(f"{k}: {STAGES[source, k]:.3f}" for k in range(1, len(backbone.features) + 1))
               + f"  (scratch: {TABLE[source, 'different', 'little']['scratch']:.3f})")
@@ -1033,6 +1389,11 @@ with experiment("linear classifiers from different stages"):
 # weight_decay)`: one Adam step for the whole list, **in place** (params, exp_avgs, exp_avg_sqs change;
 # grads must not), using only `torch._foreach_*` operations on the lists: no Python loop over the tensors.
 # The test counts your `torch._foreach_*` calls: the count must not grow with the number of tensors.
+# The moments kept in `exp_avgs` and `exp_avg_sqs` are the *uncorrected* $m$ and $v$ (torch's `exp_avg` and
+# `exp_avg_sq`); the caller passes the step number $t$. $\epsilon$ is added to $\sqrt{v}/\sqrt{1-\beta_2^t}$,
+# after the bias correction, as in the formula above and in torch (the Adam paper's "efficient form" adds it
+# to $\sqrt{v}$ before the correction: a different optimizer when $\epsilon$ is not tiny). Work on the tensors
+# with torch operations only (NumPy cannot read a GPU tensor), and do not hand the step to `torch.optim`.
 
 # %% nbgrader={"grade": false, "grade_id": "adam_foreach_step", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def adam_foreach_step(params, grads, exp_avgs, exp_avg_sqs, step, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
@@ -1073,41 +1434,125 @@ def adam_foreach_step(params, grads, exp_avgs, exp_avg_sqs, step, lr=1e-3, beta1
 # against the sign of its gradient. With $\theta = (1, -2, 0.5)$, $g = (0.3, -4, 0)$, $\eta = 0.1$:
 # $\theta \to (0.9, -1.9, 0.5)$ (to within $\epsilon$). **Against torch.optim.Adam** over 10 steps with weight
 # decay, float32. **Multi-tensor:** the number of `torch._foreach_*` calls is the same for 2 and for 12 tensors.
+#
+# Aspects: required first, the step is your own (not `torch.optim`, which the tests compare with; a step that
+# hands its work to it scores 0 in both cells). The first step by hand (1.2 points); $\epsilon$, a large one
+# ($0.1$), added after the bias correction (0.3); 10 steps against `torch.optim.Adam` with weight decay, at
+# $\epsilon = 0$ (0.6); the gradients unchanged (0.3); the call count (0.4); float64 and tensors of the `meta`
+# device, which have a shape and a dtype but no data (0.2).
 
 # %% nbgrader={"grade": true, "grade_id": "test_adam_foreach_step_visible", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-_p = [torch.tensor([1.0, -2.0, 0.5])]
-_g = [torch.tensor([0.3, -4.0, 0.0])]
-_m1, _v1 = [torch.zeros(3)], [torch.zeros(3)]
-_r = adam_foreach_step(_p, _g, _m1, _v1, 1, lr=0.1)
-check_close(_p[0], [0.9, -1.9, 0.5], "parameters after the first step", suspects={
-    "no bias correction: at the first step m is 10x and v 1000x too small, so the step comes out "
-    "sqrt(1000)/10 = 3.16x too large; divide m by 1 - beta1^t and v by 1 - beta2^t":
-        [1 - 0.1 * 0.03 / (0.001 ** 0.5 * 0.3 + 1e-8), -2 + 0.1 * 0.4 / (0.001 ** 0.5 * 4 + 1e-8), 0.5],
-    "the parameters did not change: update params IN PLACE (torch._foreach_addcdiv_ on params)": [1.0, -2.0, 0.5],
-}, rtol=1e-5, atol=1e-6)
-check_close(_m1[0], [0.03, -0.4, 0.0], "exp_avg after the first step (m = beta1 m + (1 - beta1) g, in place)", rtol=1e-5, atol=1e-7)
-check_close(_v1[0], [0.00009, 0.016, 0.0], "exp_avg_sq after the first step (v = beta2 v + (1 - beta2) g^2, in place)", rtol=1e-5, atol=1e-9)
-check_close(_g[0], [0.3, -4.0, 0.0], "the gradient (must be left unchanged)")
 
-torch.manual_seed(0)
-_shapes = [(3, 4), (5,), (2, 3, 2)]
-_params = [torch.randn(s) for s in _shapes]
-_ref = [nn.Parameter(p.clone()) for p in _params]
-_opt = torch.optim.Adam(_ref, lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1, foreach=False)
-_ms, _vs = [torch.zeros(s) for s in _shapes], [torch.zeros(s) for s in _shapes]
-for _t in range(1, 11):
-    _grads = [torch.randn(s) for s in _shapes]
-    for _q, _gr in zip(_ref, _grads):
-        _q.grad = _gr.clone()
-    _opt.step()
-    _copies = [_gr.clone() for _gr in _grads]
-    adam_foreach_step(_params, _grads, _ms, _vs, _t, lr=0.01, beta1=0.8, beta2=0.99, eps=1e-6, weight_decay=0.1)
-    for _i in range(3):
-        assert torch.equal(_grads[_i], _copies[_i]), (
-            f"gradient {_i} was modified at step {_t} (weight_decay = 0.1): add the decay into a new list "
-            "(torch._foreach_add(grads, params, alpha=weight_decay)), not into the caller's gradients")
-        check_close(_params[_i], _ref[_i].detach(), f"parameter {_i} after step {_t} (vs torch.optim.Adam)", rtol=1e-5, atol=1e-6)
-        check_close(_vs[_i], _opt.state[_ref[_i]]["exp_avg_sq"], f"exp_avg_sq {_i} after step {_t}", rtol=1e-5, atol=1e-8)
+def _own_step_gate():
+    """The gate: adam_foreach_step must not hand its step to torch.optim (only that refusal fails it)."""
+    try:
+        check_own_implementation(adam_foreach_step, "adam_foreach_step", [torch.ones(3)], [torch.ones(3)],
+                                 [torch.zeros(3)], [torch.zeros(3)], 1, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
+                                 weight_decay=0.0)
+    except AssertionError as err:
+        if "write the update rule yourself" in str(err):
+            raise
+    except NotImplementedError:
+        raise NotChecked("adam_foreach_step still raises NotImplementedError") from None
+    except Exception:  # noqa: BLE001 - a crash is the aspects' business
+        pass
+
+
+def _torch_adam(params, grad_seq, lr, betas, eps, weight_decay):
+    """torch.optim.Adam (single-tensor code) from params over the gradients of grad_seq: (params, m, v)."""
+    ref = [nn.Parameter(p.detach().clone()) for p in params]
+    opt = torch.optim.Adam(ref, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, foreach=False)
+    for grads in grad_seq:
+        for q, g in zip(ref, grads):
+            q.grad = g.detach().clone()
+        opt.step()
+    return ([q.detach() for q in ref], [opt.state[q]["exp_avg"] for q in ref], [opt.state[q]["exp_avg_sq"] for q in ref])
+
+
+def _yours(params, grad_seq, lr, betas, eps, weight_decay, copy_grads=True):
+    """Your adam_foreach_step from copies of params (m = v = 0) over grad_seq: (params, m, v)."""
+    ps = [p.detach().clone() for p in params]
+    ms, vs = [torch.zeros_like(p) for p in ps], [torch.zeros_like(p) for p in ps]
+    for t, grads in enumerate(grad_seq, start=1):
+        adam_foreach_step(ps, [g.clone() for g in grads] if copy_grads else grads, ms, vs, t, lr=lr, beta1=betas[0],
+                          beta2=betas[1], eps=eps, weight_decay=weight_decay)
+    return ps, ms, vs
+
+
+def _problem(shapes, steps, dtype=torch.float32, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    params = [torch.randn(s, generator=g, dtype=dtype) for s in shapes]
+    return params, [[torch.randn(s, generator=g, dtype=dtype) for s in shapes] for _ in range(steps)]
+
+
+_VALUES_NOTE = ("(this aspect also checks the values against torch.optim.Adam, so that code that does nothing earns "
+                "nothing: fix the values first)")
+
+
+def _against_torch(shapes, steps, hp, dtype=torch.float32, tol=None, what="", note=""):
+    """Your trajectory vs torch.optim.Adam's: parameters and both moments, every tensor."""
+    tol = tol or dict(rtol=1e-5, atol=1e-6)
+    params, grad_seq = _problem(shapes, steps, dtype)
+    mine, ref = _yours(params, grad_seq, **hp), _torch_adam(params, grad_seq, **hp)
+    for name, a, b in zip(("parameter", "exp_avg", "exp_avg_sq"), mine, ref):
+        for i in range(len(shapes)):
+            try:
+                check_close(a[i], b[i], f"{name} {i} after {steps} steps{what} (vs torch.optim.Adam)", **tol)
+            except AssertionError as err:
+                raise AssertionError(f"{str(err)[:900]} {note}".rstrip()) from None
+
+
+_HP = dict(lr=0.01, betas=(0.8, 0.99), eps=0.0, weight_decay=0.1)
+_SHAPES = [(3, 4), (5,), (2, 3, 2)]
+
+score = Aspects("adam_foreach_step", points=3)
+
+with score.required("your own step (not torch.optim)"):
+    _own_step_gate()
+
+with score.aspect("the first step by hand (theta = (1, -2, 0.5), g = (0.3, -4, 0), lr = 0.1): theta, m and v "
+                  "updated in place", 1.2):
+    _p = [torch.tensor([1.0, -2.0, 0.5])]
+    _g = [torch.tensor([0.3, -4.0, 0.0])]
+    _m1, _v1 = [torch.zeros(3)], [torch.zeros(3)]
+    adam_foreach_step(_p, _g, _m1, _v1, 1, lr=0.1)
+    check_close(_p[0], [0.9, -1.9, 0.5], "parameters after the first step", suspects={
+        "no bias correction: at the first step m is 10x and v 1000x too small, so the step comes out "
+        "sqrt(1000)/10 = 3.16x too large; divide m by 1 - beta1^t and v by 1 - beta2^t":
+            [1 - 0.1 * 0.03 / (0.001 ** 0.5 * 0.3 + 1e-8), -2 + 0.1 * 0.4 / (0.001 ** 0.5 * 4 + 1e-8), 0.5],
+        "the parameters did not change: update params IN PLACE (torch._foreach_addcdiv_ on params)": [1.0, -2.0, 0.5],
+    }, rtol=1e-5, atol=1e-6)
+    check_close(_m1[0], [0.03, -0.4, 0.0], "exp_avg after the first step (m = beta1 m + (1 - beta1) g, in place)", rtol=1e-5, atol=1e-7)
+    check_close(_v1[0], [0.00009, 0.016, 0.0], "exp_avg_sq after the first step (v = beta2 v + (1 - beta2) g^2, in place)", rtol=1e-5, atol=1e-9)
+
+with score.aspect("epsilon (a large one, 0.1): added to sqrt(v_hat), after the bias correction", 0.3):
+    _p = [torch.tensor([1.0, 1.0])]
+    adam_foreach_step(_p, [torch.tensor([0.3, -0.02])], [torch.zeros(2)], [torch.zeros(2)], 1, lr=0.1, eps=0.1)
+    _bc2 = 0.001 ** 0.5
+    check_close(_p[0], [1 - 0.1 * 0.3 / (0.3 + 0.1), 1 + 0.1 * 0.02 / (0.02 + 0.1)], "parameters after one step with eps = 0.1",
+                suspects={
+        "epsilon is added to sqrt(v) BEFORE the bias correction (the Adam paper's efficient form, "
+        "lr * sqrt(1 - beta2^t) / (1 - beta1^t) * m / (sqrt(v) + eps)); torch.optim.Adam, and this exercise, add it "
+        "to sqrt(v_hat) = sqrt(v) / sqrt(1 - beta2^t)":
+            [1 - 0.1 * _bc2 / 0.1 * 0.03 / (_bc2 * 0.3 + 0.1), 1 + 0.1 * _bc2 / 0.1 * 0.002 / (_bc2 * 0.02 + 0.1)],
+        "epsilon is inside the square root: the denominator is sqrt(v_hat) + eps, not sqrt(v_hat + eps)":
+            [1 - 0.1 * 0.3 / (0.09 + 0.1) ** 0.5, 1 + 0.1 * 0.02 / (0.0004 + 0.1) ** 0.5],
+    }, rtol=1e-5, atol=1e-7)
+
+with score.aspect("10 steps against torch.optim.Adam (betas (0.8, 0.99), weight decay 0.1, eps 0, float32): "
+                  "parameters and both moments", 0.6):
+    _against_torch(_SHAPES, 10, _HP)
+
+with score.aspect("the gradients left unchanged (weight decay 0.1 added into a new list)", 0.3):
+    _params, _grad_seq = _problem(_SHAPES, 3)
+    _copies = [[g.clone() for g in gs] for gs in _grad_seq]
+    _yours(_params, _grad_seq, copy_grads=False, **_HP)
+    for _t, (_gs, _cs) in enumerate(zip(_grad_seq, _copies), start=1):
+        for _i in range(len(_SHAPES)):
+            assert torch.equal(_gs[_i], _cs[_i]), (
+                f"gradient {_i} was modified at step {_t} (weight_decay = 0.1): add the decay into a new list "
+                "(torch._foreach_add(grads, params, alpha=weight_decay)), not into the caller's gradients")
+    _against_torch(_SHAPES, 3, _HP, note=_VALUES_NOTE)
 
 
 def _count_foreach(n):
@@ -1126,84 +1571,193 @@ def _count_foreach(n):
         for a in names:
             setattr(torch, a, wrap(a))
         adam_foreach_step(ps, [torch.randn(3) for _ in range(n)], [torch.zeros(3) for _ in range(n)],
-                          [torch.zeros(3) for _ in range(n)], 1, weight_decay=0.1)
+                          [torch.zeros(3) for _ in range(n)], 1, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
+                          weight_decay=0.1)
     finally:
         for a, f in saved.items():
             setattr(torch, a, f)
     return len(calls)
 
 
-_c2, _c12 = _count_foreach(2), _count_foreach(12)
-assert _c2 > 0, "no torch._foreach_* call was made: use the multi-tensor operations (torch._foreach_mul_, ...)"
-assert _c2 == _c12, (f"{_c2} torch._foreach_* calls for 2 tensors but {_c12} for 12: a Python loop over the tensors "
-                     "defeats the point; pass the whole lists to each torch._foreach_* call")
-# Last: the step must be yours. torch.optim.Adam is what the tests compare against, so a step that hands
-# the work to it (an optimizer, or its functional torch.optim.adam.adam with foreach=True) fails here.
-check_own_implementation(adam_foreach_step, "adam_foreach_step", [torch.ones(3)], [torch.ones(3)],
-                         [torch.zeros(3)], [torch.zeros(3)], 1)
-print("All visible tests passed.")
+with score.aspect("multi-tensor: as many torch._foreach_* calls for 2 tensors as for 12, none of them a Python loop", 0.4):
+    _c2, _c12 = _count_foreach(2), _count_foreach(12)
+    assert _c2 > 0, "no torch._foreach_* call was made: use the multi-tensor operations (torch._foreach_mul_, ...)"
+    assert _c2 == _c12, (f"{_c2} torch._foreach_* calls for 2 tensors but {_c12} for 12: a Python loop over the tensors "
+                         "defeats the point; pass the whole lists to each torch._foreach_* call")
+    _against_torch([(3,)] * 12, 2, _HP, note=_VALUES_NOTE)
+
+with score.aspect("float64 tensors stay float64 (values too), and tensors of the meta device (no data, as NumPy "
+                  "cannot read a GPU tensor) keep their shape, dtype and device", 0.2):
+    _against_torch(_SHAPES, 3, _HP, dtype=torch.float64, tol=dict(rtol=1e-10, atol=1e-12), what=" (float64)",
+                   note=_VALUES_NOTE)
+    _pm = [torch.empty(s, device="meta") for s in _SHAPES]
+    adam_foreach_step(_pm, [torch.empty(s, device="meta") for s in _SHAPES], [torch.empty(s, device="meta") for s in _SHAPES],
+                      [torch.empty(s, device="meta") for s in _SHAPES], 1, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
+                      weight_decay=0.1)
+    assert all(p.device.type == "meta" and tuple(p.shape) == s and p.dtype == torch.float32 for p, s in zip(_pm, _SHAPES)), (
+        "the meta tensors changed device, shape or dtype: work on the tensors with torch operations only")
+
+score.result()
 
 # %% [markdown]
 # ### Hidden tests (3 points)
 #
-# When grading: against `torch.optim.Adam` over 30 steps on lists of up to 7 tensors of several shapes,
-# several hyperparameters (with and without weight decay), float32 and float64, on the CPU (and on CUDA when
-# present); the gradients unchanged; the multi-tensor call count.
+# When grading, with the same gate: against `torch.optim.Adam` over 30 steps on lists of 7 tensors of
+# several shapes, three sets of hyperparameters (with and without weight decay), float32, $\epsilon = 0$
+# (1.2 points); $\epsilon$ of $10^{-3}$ and $0.1$ (0.3); float64, CUDA when present, and meta tensors (0.4);
+# the state resumed from given moments at step 7 (0.3); the defaults (0.3); the gradients unchanged (0.2);
+# the multi-tensor call count for 1, 5 and 40 tensors (0.3).
 
 # %% nbgrader={"grade": true, "grade_id": "test_adam_foreach_step_hidden", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+
 # Hidden: vs torch.optim.Adam over 30 steps, several lists, hyperparameters, dtypes and devices; grads unchanged; call count.
-adam_foreach_step([torch.ones(2)], [torch.ones(2)], [torch.zeros(2)], [torch.zeros(2)], 1)  # a first call: this cell fails until adam_foreach_step runs
+adam_foreach_step([torch.ones(2)], [torch.ones(2)], [torch.zeros(2)], [torch.zeros(2)], 1, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0)  # a first call: this cell fails until adam_foreach_step runs
+score = Aspects("adam_foreach_step", points=3)
 ### BEGIN HIDDEN TESTS
-_devs = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
-for _dev in _devs:
-    for _dtype, _tol in ((torch.float32, dict(rtol=1e-5, atol=1e-6)), (torch.float64, dict(rtol=1e-10, atol=1e-12))):
-        for _hp in (dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0),
-                    dict(lr=0.05, betas=(0.5, 0.9), eps=1e-3, weight_decay=0.0),
-                    dict(lr=0.02, betas=(0.95, 0.98), eps=1e-6, weight_decay=0.3)):
-            torch.manual_seed(int(_hp["lr"] * 1000))
-            _shapes = [(7,), (3, 5), (1,), (2, 2, 3), (4, 1), (6, 6), (9,)]
-            _params = [torch.randn(s, dtype=_dtype, device=_dev) for s in _shapes]
-            _ref = [nn.Parameter(x.detach().clone()) for x in _params]
-            _opt = torch.optim.Adam(_ref, foreach=False, **_hp)
-            _ms = [torch.zeros_like(p) for p in _params]
-            _vs = [torch.zeros_like(p) for p in _params]
-            for _t in range(1, 31):
-                _grads = [torch.randn(s, dtype=_dtype, device=_dev) * (10.0 ** (_i % 3 - 1)) for _i, s in enumerate(_shapes)]
-                _copies = [g.clone() for g in _grads]
-                for _rp, _rg in zip(_ref, _grads):
-                    _rp.grad = _rg.detach().clone()
-                _opt.step()
-                adam_foreach_step(_params, _grads, _ms, _vs, _t, lr=_hp["lr"], beta1=_hp["betas"][0], beta2=_hp["betas"][1],
-                                  eps=_hp["eps"], weight_decay=_hp["weight_decay"])
-                for _i in range(len(_shapes)):
-                    assert torch.equal(_grads[_i], _copies[_i]), "a gradient was modified"
-                    check_close(_params[_i], _ref[_i].detach(), f"param {_i}, step {_t}, {_hp}, {_dtype}, {_dev}", **_tol)
-                    check_close(_ms[_i], _opt.state[_ref[_i]]["exp_avg"], f"exp_avg {_i}, step {_t}", **_tol)
-                    check_close(_vs[_i], _opt.state[_ref[_i]]["exp_avg_sq"], f"exp_avg_sq {_i}, step {_t}", **_tol)
-_names = [a for a in dir(torch) if a.startswith("_foreach_")]
-_saved = {a: getattr(torch, a) for a in _names}
-_counts = []
-for _n in (1, 5, 40):
-    _calls = [0]
+_SHAPES7 = [(7,), (3, 5), (1,), (2, 2, 3), (4, 1), (6, 6), (9,)]
+_HPS = (dict(lr=1e-3, betas=(0.9, 0.999), eps=0.0, weight_decay=0.0),
+        dict(lr=0.05, betas=(0.5, 0.9), eps=0.0, weight_decay=0.0),
+        dict(lr=0.02, betas=(0.95, 0.98), eps=0.0, weight_decay=0.3))
 
-    def _wrap(f):
-        def _counting(*a, **k):
-            _calls[0] += 1
-            return f(*a, **k)
-        return _counting
 
+def _trajectory(dev, dtype, hp, steps=30, check_grads=False):
+    """Your steps vs torch.optim.Adam's over `steps` steps on 7 tensors of mixed scales."""
+    tol = dict(rtol=1e-5, atol=1e-6) if dtype == torch.float32 else dict(rtol=1e-10, atol=1e-12)
+    torch.manual_seed(int(hp["lr"] * 1000))
+    params = [torch.randn(s, dtype=dtype, device=dev) for s in _SHAPES7]
+    ref = [nn.Parameter(x.detach().clone()) for x in params]
+    opt = torch.optim.Adam(ref, foreach=False, **hp)
+    ms = [torch.zeros_like(p) for p in params]
+    vs = [torch.zeros_like(p) for p in params]
+    for t in range(1, steps + 1):
+        grads = [torch.randn(s, dtype=dtype, device=dev) * (10.0 ** (i % 3 - 1)) for i, s in enumerate(_SHAPES7)]
+        copies = [g.clone() for g in grads]
+        for rp, rg in zip(ref, grads):
+            rp.grad = rg.detach().clone()
+        opt.step()
+        adam_foreach_step(params, grads if check_grads else copies, ms, vs, t, lr=hp["lr"], beta1=hp["betas"][0],
+                          beta2=hp["betas"][1], eps=hp["eps"], weight_decay=hp["weight_decay"])
+        for i in range(len(_SHAPES7)):
+            if check_grads:
+                assert torch.equal(grads[i], copies[i]), f"gradient {i} was modified (step {t}, weight decay {hp['weight_decay']})"
+            check_close(params[i], ref[i].detach(), f"param {i}, step {t}, {hp}, {dtype}, {dev}", **tol)
+            check_close(ms[i], opt.state[ref[i]]["exp_avg"], f"exp_avg {i}, step {t}, {hp}, {dtype}, {dev}", **tol)
+            check_close(vs[i], opt.state[ref[i]]["exp_avg_sq"], f"exp_avg_sq {i}, step {t}, {hp}, {dtype}, {dev}", **tol)
+
+
+_GUARD = " (this aspect also checks the values against torch.optim.Adam: fix them first)"
+
+
+def _guarded(run):
     try:
-        for a in _names:
-            setattr(torch, a, _wrap(_saved[a]))
-        adam_foreach_step([torch.randn(4) for _ in range(_n)], [torch.randn(4) for _ in range(_n)],
-                          [torch.zeros(4) for _ in range(_n)], [torch.zeros(4) for _ in range(_n)], 3, weight_decay=0.01)
-    finally:
-        for _name, _fn in _saved.items():
-            setattr(torch, _name, _fn)
-    _counts.append(_calls[0])
-assert _counts[0] > 0 and len(set(_counts)) == 1, f"torch._foreach_* calls for 1, 5, 40 tensors: {_counts}"
+        run()
+    except NotImplementedError:
+        raise
+    except AssertionError as err:
+        raise AssertionError(f"{str(err)[:900]}{_GUARD}") from None
+
+
+with score.required("your own step (not torch.optim)"):
+    try:
+        check_own_implementation(adam_foreach_step, "adam_foreach_step", [torch.ones(3)], [torch.ones(3)],
+                                 [torch.zeros(3)], [torch.zeros(3)], 2, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
+                                 weight_decay=0.1)
+    except AssertionError as _err:
+        if "write the update rule yourself" in str(_err):
+            raise
+    except NotImplementedError:
+        raise NotChecked("adam_foreach_step still raises NotImplementedError") from None
+    except Exception:  # noqa: BLE001
+        pass
+
+with score.aspect("30 steps against torch.optim.Adam on 7 tensors, three hyperparameter sets (with and without "
+                  "weight decay), float32 on the CPU, eps = 0: parameters, exp_avg and exp_avg_sq", 1.2):
+    for _hp in _HPS:
+        _trajectory("cpu", torch.float32, _hp)
+
+with score.aspect("epsilon (1e-3 and 0.1): added to sqrt(v_hat), after the bias correction (float64, 30 steps)", 0.3):
+    for _hp in (dict(_HPS[1], eps=1e-3), dict(_HPS[2], eps=0.1)):
+        _trajectory("cpu", torch.float64, _hp)
+
+with score.aspect("float64 tensors (and CUDA when present): the same trajectories; meta tensors keep shape, dtype and "
+                  "device", 0.4):
+    for _dev in ["cpu"] + (["cuda"] if torch.cuda.is_available() else []):
+        for _dtype in ((torch.float64,) if _dev == "cpu" else (torch.float32, torch.float64)):
+            for _hp in _HPS:
+                _guarded(lambda: _trajectory(_dev, _dtype, _hp))
+    for _dtype in (torch.float32, torch.float64):
+        _pm = [torch.empty(s, device="meta", dtype=_dtype) for s in _SHAPES7]
+        adam_foreach_step(_pm, [torch.empty_like(p) for p in _pm], [torch.empty_like(p) for p in _pm],
+                          [torch.empty_like(p) for p in _pm], 3, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.1)
+        assert all(p.device.type == "meta" and tuple(p.shape) == s and p.dtype == _dtype for p, s in zip(_pm, _SHAPES7)), (
+            "meta tensors changed device, shape or dtype")
+
+with score.aspect("the state: exp_avgs and exp_avg_sqs are Adam's uncorrected moments; a state given at step 7 is "
+                  "resumed (closed form, float64)", 0.3):
+    _rs = np.random.default_rng(7)
+    _p0 = [_rs.standard_normal(s) for s in _SHAPES7]
+    _g0 = [_rs.standard_normal(s) for s in _SHAPES7]
+    _m0 = [0.1 * _rs.standard_normal(s) for s in _SHAPES7]
+    _v0 = [0.1 * _rs.random(s) + 0.01 for s in _SHAPES7]
+    _ps, _ms, _vs = ([torch.tensor(a) for a in arrs] for arrs in (_p0, _m0, _v0))
+    adam_foreach_step(_ps, [torch.tensor(a) for a in _g0], _ms, _vs, 7, lr=0.01, beta1=0.8, beta2=0.9, eps=0.0,
+                      weight_decay=0.05)
+    for _i in range(len(_SHAPES7)):
+        _gd = _g0[_i] + 0.05 * _p0[_i]
+        _m = 0.8 * _m0[_i] + 0.2 * _gd
+        _v = 0.9 * _v0[_i] + 0.1 * _gd ** 2
+        _want = _p0[_i] - 0.01 / (1 - 0.8 ** 7) * _m / (np.sqrt(_v) / np.sqrt(1 - 0.9 ** 7))
+        check_close(_ms[_i], _m, f"exp_avg {_i} resumed at step 7", rtol=1e-10, atol=1e-12)
+        check_close(_vs[_i], _v, f"exp_avg_sq {_i} resumed at step 7", rtol=1e-10, atol=1e-12)
+        check_close(_ps[_i], _want, f"parameter {_i} resumed at step 7 (bias corrections with t = 7)", rtol=1e-10, atol=1e-12)
+
+with score.aspect("the defaults (lr 1e-3, beta1 0.9, beta2 0.999, eps 1e-8, weight_decay 0): 30 steps vs "
+                  "torch.optim.Adam()", 0.3):
+    torch.manual_seed(4)
+    _params = [torch.randn(s) for s in _SHAPES7]
+    _ref = [nn.Parameter(x.clone()) for x in _params]
+    _opt = torch.optim.Adam(_ref, foreach=False)
+    _ms, _vs = [torch.zeros_like(p) for p in _params], [torch.zeros_like(p) for p in _params]
+    for _t in range(1, 31):
+        _grads = [torch.randn(s) for s in _SHAPES7]
+        for _rp, _rg in zip(_ref, _grads):
+            _rp.grad = _rg.clone()
+        _opt.step()
+        adam_foreach_step(_params, _grads, _ms, _vs, _t)
+    for _i in range(len(_SHAPES7)):
+        check_close(_params[_i], _ref[_i].detach(), f"param {_i} with the defaults", rtol=1e-5, atol=1e-6)
+
+with score.aspect("the gradients left unchanged, with and without weight decay", 0.2):
+    for _hp in _HPS:
+        _guarded(lambda: _trajectory("cpu", torch.float32, _hp, steps=5, check_grads=True))
+
+with score.aspect("the number of torch._foreach_* calls is the same for 1, 5 and 40 tensors", 0.3):
+    _names = [a for a in dir(torch) if a.startswith("_foreach_")]
+    _saved = {a: getattr(torch, a) for a in _names}
+    _counts = []
+    for _n in (1, 5, 40):
+        _calls = [0]
+
+        def _wrap(f):
+            def _counting(*a, **k):
+                _calls[0] += 1
+                return f(*a, **k)
+            return _counting
+
+        try:
+            for a in _names:
+                setattr(torch, a, _wrap(_saved[a]))
+            adam_foreach_step([torch.randn(4) for _ in range(_n)], [torch.randn(4) for _ in range(_n)],
+                              [torch.zeros(4) for _ in range(_n)], [torch.zeros(4) for _ in range(_n)], 3, lr=1e-3,
+                              beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01)
+        finally:
+            for _name, _fn in _saved.items():
+                setattr(torch, _name, _fn)
+        _counts.append(_calls[0])
+    assert _counts[0] > 0 and len(set(_counts)) == 1, f"torch._foreach_* calls for 1, 5, 40 tensors: {_counts}"
+    _guarded(lambda: _trajectory("cpu", torch.float32, _HPS[2], steps=3))
 ### END HIDDEN TESTS
-print("Hidden tests run when grading.")
+score.result()
 
 # %% [markdown]
 # ### How fast is an optimizer step? The memory-bandwidth floor
@@ -1290,6 +1844,13 @@ with experiment("Adam steps against the memory-bandwidth floor"):
     for name, seconds in sorted(results.items(), key=lambda kv: kv[1]):
         print(f"  {name:34s} {1e3 * seconds:8.2f} ms   {n_params / seconds / 1e6:9.0f} M params/s   "
               f"{floor / seconds:6.1%} of the bandwidth floor")
+    quote("adam_params_m", n_params / 1e6)
+    quote("adam_tensors", len(shapes))
+    others = [v for k, v in results.items() if k != "torch Adam, fused"]
+    if "torch Adam, fused" in results:
+        quote("adam_fused_speedup", min(others) / results["torch Adam, fused"])  # over the fastest of the others
+    quote("adam_others_spread", max(others) / min(others) - 1)
+    quote("adam_fraction_best", max(floor / v for v in results.values()))
 
 # %% [markdown]
 # **What we measured** (CPU, one thread, 2.0 M parameters in 200 tensors, on a shared 2-core machine that
