@@ -1941,6 +1941,10 @@ with experiment("Adam steps against the memory-bandwidth floor"):
 # Every conclusion above was rerun with five seeds (0 to 4; seed 0 is this notebook's run): other draws of
 # the 50 little-data examples, of the initialisations and batch orders, and other 64 signals for the
 # BatchNorm experiment. Seed 0 on two threads gave the same accuracies (the notebook trains on one thread).
+# With seed 0 and the correct-but-different answers of the course's corpus in place of the solutions, the
+# probe accuracies moved by at most 1.3 points (another optimizer for the probe: scipy, or LBFGS in float32;
+# the experiment gives it only `max_iter=100`) and one group per parameter changed nothing; no verdict
+# changed.
 #
 # | claim | experiment | numbers, seeds 0-4 | verdict |
 # | --- | --- | --- | --- |
