@@ -1174,9 +1174,10 @@ score.result()
 #   `discriminative_param_groups` (head $3\cdot10^{-3}$, decay 0.3 per layer).
 #
 # Scratch and fine-tuning get the **same number of optimizer steps**, so the comparison is at equal compute:
-# on a CPU 120 steps of 64 examples for the 1-D nets and 80 steps of 32 for the 2-D nets, one seed, about 10 s
-# of computing in all; with a GPU 600 steps of 256, three seeds for the little-data cells (different 50
-# examples and initialisations) and two for the others, and the training throughput is printed.
+# on a CPU 120 steps of 64 examples for the 1-D nets and 80 steps of 32 for the 2-D nets, one seed (the cell
+# prints its time: well under a minute on a 2-core machine, more when other jobs load it); with a GPU 600
+# steps of 256 and three seeds for every cell (different 50 examples, initialisations and batch orders; the
+# table then holds the means), and the training throughput is printed.
 
 # %%
 GPU = CONFIG == "large"
