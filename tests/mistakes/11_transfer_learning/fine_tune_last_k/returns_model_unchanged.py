@@ -1,0 +1,13 @@
+# MISTAKE: returns the model as it came (the old head, the freezing left as it was): must score 0
+def fine_tune_last_k(model, k, num_classes):
+    """Prepare a TransferNet for fine-tuning its last k layers.
+
+    Inputs:
+    - model: a TransferNet; its layers, in order, are list(model.features) + [model.head].
+    - k: int >= 1, how many layers, counted from the end (the new head is the last one), are trained.
+    - num_classes: int, the number of target classes.
+
+    Returns the same model, changed in place: model.head is a NEW nn.Linear(D, num_classes) (old head's
+    device and dtype); the parameters of the last k layers have requires_grad=True, all others False.
+    """
+    return model

@@ -1,0 +1,30 @@
+# VARIANT: torch's own _multi_tensor_adam layout: moments by _foreach_mul_ / _foreach_add_ (no lerp), bias corrections folded into the denominator and step size, weight decay by _foreach_add with a list of scaled params
+# KEEPS: 6 of 6: the same algorithm; the rounding differs from the reference only at the last bits
+def adam_foreach_step(params, grads, exp_avgs, exp_avg_sqs, step, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8,
+                      weight_decay=0.0):
+    """One Adam step (torch.optim.Adam's algorithm) on lists of tensors, with torch._foreach_* operations.
+
+    Inputs:
+    - params, grads, exp_avgs, exp_avg_sqs: lists of the same length; element i of each is a tensor of
+      the same shape, dtype and device (parameter, its gradient, first moment m, second moment v).
+      m and v are zeros before the first step.
+    - step: int t >= 1, the number of this step (1 for the first), for the bias corrections.
+    - lr, beta1, beta2, eps: floats, Adam's hyperparameters; eps is added outside the square root.
+    - weight_decay: float, L2 penalty added to the gradient (torch.optim.Adam's weight_decay).
+
+    Returns None. params, exp_avgs and exp_avg_sqs are updated in place; grads are left unchanged.
+    No Python loop over the tensors: a fixed number of torch._foreach_* calls, whatever the list length.
+    """
+    if weight_decay != 0:
+        grads = torch._foreach_add(grads, torch._foreach_mul(params, weight_decay))
+    torch._foreach_mul_(exp_avgs, beta1)
+    torch._foreach_add_(exp_avgs, grads, alpha=1 - beta1)
+    torch._foreach_mul_(exp_avg_sqs, beta2)
+    torch._foreach_addcmul_(exp_avg_sqs, grads, grads, 1 - beta2)
+    bias_correction1 = 1 - beta1 ** step
+    bias_correction2_sqrt = math.sqrt(1 - beta2 ** step)
+    step_size = lr / bias_correction1
+    denom = torch._foreach_sqrt(exp_avg_sqs)
+    torch._foreach_div_(denom, bias_correction2_sqrt)
+    torch._foreach_add_(denom, eps)
+    torch._foreach_addcdiv_(params, exp_avgs, denom, -step_size)
