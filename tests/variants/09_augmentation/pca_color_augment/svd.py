@@ -1,0 +1,33 @@
+# VARIANT: rgb_pca from the SVD of the centred (3, n) pixel matrix (eigenvalues S**2 / (n - 1), already descending; eigenvectors the left singular vectors), not torch.cov + eigh
+# KEEPS: 5 of 5: the same eigenvalues and, up to sign, eigenvectors
+def rgb_pca(images):
+    """Eigen-decomposition of the 3x3 covariance of the RGB values of all pixels.
+
+    Inputs:
+    - images: float tensor (3, H, W) or (N, 3, H, W); every pixel of every image is one sample (R, G, B).
+
+    Returns:
+    - eigvals: tensor (3,), the eigenvalues of the covariance (normalized by n - 1, like torch.cov and np.cov)
+      in DESCENDING order.
+    - eigvecs: tensor (3, 3) whose COLUMN eigvecs[:, i] is the unit eigenvector of eigvals[i].
+    """
+    pixels = images.reshape(3, -1) if images.dim() == 3 else images.transpose(0, 1).reshape(3, -1)
+    centred = pixels - pixels.mean(dim=1, keepdim=True)
+    U, S, _ = torch.linalg.svd(centred, full_matrices=False)
+    return S ** 2 / (pixels.shape[1] - 1), U
+
+
+def pca_color_augment(img, eigvals, eigvecs, alpha):
+    """AlexNet's PCA colour augmentation: add eigvecs @ (alpha * eigvals) to every pixel, then clamp to [0, 1].
+
+    Inputs:
+    - img: float tensor (3, H, W), or (N, 3, H, W).
+    - eigvals: tensor (3,); eigvecs: tensor (3, 3) with the eigenvectors as COLUMNS (as rgb_pca returns them).
+    - alpha: tensor (3,) for an image, (N, 3) for a batch (one row per image): the random factors, drawn by the
+      caller from N(0, 0.1^2) in AlexNet.
+
+    Returns:
+    - tensor of the same shape, dtype and device as img, values in [0, 1].
+    """
+    shift = (alpha * eigvals) @ eigvecs.T  # (3,) or (N, 3): row n is eigvecs @ (alpha[n] * eigvals)
+    return (img + shift[..., None, None]).clamp(0, 1)
