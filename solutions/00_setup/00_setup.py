@@ -220,8 +220,7 @@ def square(x):
 # $(-2)^2 = 4$, $0.5^2 = 0.25$ and $3^2 = 9$. They also know the answers that typical mistakes give
 # (`suspects`), so that a failure tells you *what* is wrong instead of printing two arrays.
 #
-# **Points are split into aspects** (in notebooks 01-08; the test cells of 09-11 still earn all their
-# points or none, for now). A test cell checks several things about your function, and
+# **Points are split into aspects** (in notebooks 01-11). A test cell checks several things about your function, and
 # each is an *aspect* worth part of the cell's points: the values themselves carry the largest share,
 # the requirements around them (torch tensors on any device, dtypes, defaults, the state kept in
 # `config`...) the rest. Each aspect is scored on its own, so a correct algorithm that misses one
@@ -549,9 +548,8 @@ else:
 #   test and every experiment also runs on a laptop CPU. `COURSE_DEVICE=cpu` forces the CPU.
 # - You fill in **answer cells** (replace the `NotImplementedError` stub, run the cell), then run the
 #   **visible tests**, whose messages name typical mistakes. **Hidden tests** run only when grading and
-#   are stricter. In notebooks 01-08 a test cell's points are split into aspects, so a right
-#   algorithm that misses one requirement keeps most of them; in 09-11 a test cell still earns all its
-#   points or none, for now.
+#   are stricter. In notebooks 01-11 a test cell's points are split into aspects, so a right
+#   algorithm that misses one requirement keeps most of them.
 # - Experiments wait politely (`with experiment(...)`) for unfinished exercises, but never hide a real
 #   bug.
 # - The grader may run only setup, answer and test cells: keep answers self-contained, leave locked
