@@ -1993,7 +1993,7 @@ with experiment("expected depth and training time with stochastic depth"):
 # %% [markdown]
 # ## 8. Does any of this narrow the gap? The comparison
 #
-# Back to the problem of section 1: the same 20% split of the digits, the same training (Adam $3\cdot10^{-3}$,
+# Back to the problem of section 1: the same 20% splits of the digits (one per seed), the same training (Adam $3\cdot10^{-3}$,
 # batches of 64, 30 epochs, two seeds), gaps measured in eval mode. The regularizers, each built from
 # **your** functions:
 #
@@ -2174,14 +2174,14 @@ with experiment("the generalization gap with each regularizer"):
 #   designed for 100 and more layers and long training. Note also that the plain ResNet-4, with batch
 #   normalization, had the best validation accuracy of all in every pair of seeds, and about the smallest
 #   gap (level with DropConnect's here, the smallest in the other pairs).
-# - **Why eval mode.** The table's last column is the training loss as the training loop reports it (last
+# - **Why eval mode.** The printed table's last column is the training loss as the training loop reports it (last
 #   epoch, regularizer on, averaged while the weights change): 0.12<!-- quote: dropout_loop_loss ±0.02 -->
 #   for dropout, 0.12<!-- quote: dc_loop_loss ±0.04 --> for DropConnect and
 #   0.20<!-- quote: sd_loop_loss ±0.17 --> for stochastic depth: three to five times the 0.025 and 0.023
 #   measured in eval mode for dropout and DropConnect in every pair of seeds, and for stochastic depth
 #   usually several times its 0.06 (from 1.1 to 10 times, depending on the seeds). A "gap" computed from the loop's numbers would make dropout
 #   look almost perfect: 0.010<!-- quote: dropout_loop_gap ±0.045 --> here, less than half of the real gap
-#   in every seed we ran. Without a regularizer the two are close
+#   in every pair of seeds we ran. Without a regularizer the two are close
 #   (0.012<!-- quote: cnn_loop_loss ±0.06 --> and 0.0095 here; in one seed of ten the loop's number was
 #   several times higher, after a spike in the last epoch).
 #
