@@ -60,7 +60,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from course_utils.aspects import Aspects
-from course_utils.checks import check_close, to_numpy
+from course_utils.checks import check_close, check_not_delegated, targets, to_numpy
 from course_utils.data import load_digits, make_loaders
 from course_utils.device import get_device, seed_everything
 from course_utils.exercise import experiment
@@ -72,6 +72,21 @@ rng = seed_everything(0)
 DEVICE = get_device()
 torch.set_num_threads(1)  # every network here is tiny: one thread is fastest (two threads mostly wait on each other)
 print(f"device: {DEVICE}")
+
+
+def check_own_pooling():
+    """The gate of both fractional_max_pool2d test cells: the four variants and torch's, with torch's own fractional
+    max pooling refused. Only that refusal fails it; a crash is left to the aspects."""
+    def said(what):
+        return (f"your fractional_max_pool2d called {what}: compute the windows and their maxima yourself, as the "
+                "exercise asks. torch's function is what the hidden tests compare kernel_size=k with, so a function "
+                "that uses it scores 0 in both of its test cells")
+    refused = targets("torch.nn.functional.fractional_max_pool2d", "torch.nn.functional.fractional_max_pool2d_with_indices",
+                      "torch._C._nn.fractional_max_pool2d", "torch.nn.FractionalMaxPool2d.forward")
+    x = torch.randn(2, 3, 9, 9, generator=torch.Generator().manual_seed(0))
+    samples = torch.rand(2, 3, 2, generator=torch.Generator().manual_seed(1))
+    for kw in (dict(kernel_size=2), dict(kernel_size=(3, 2)), dict(pseudo_random=True), dict(overlapping=True), dict()):
+        check_not_delegated(lambda: fractional_max_pool2d(x, 6, samples=samples, **kw), refused, said, "fractional_max_pool2d")
 
 # %% [markdown]
 # ## 1. The problem: a measured generalization gap
@@ -808,7 +823,9 @@ plt.show()
 # Keep it differentiable (no `.detach()`, no NumPy): `gather` and `max` have gradients. Where the maximum of
 # a region occurs more than once, its gradient may go to any one of the tied entries or be shared among
 # them (`max(...).values` sends it to one, `amax` shares it): both are right, and the tests use inputs
-# without ties. Raise a `ValueError` when the sizes do not allow the requested regions.
+# without ties. Raise a `ValueError` when the sizes do not allow the requested regions. Do not call torch's own
+# `fractional_max_pool2d` (or `nn.FractionalMaxPool2d`), not even for `kernel_size=k`: it is what the hidden
+# tests compare your function with, and a function that calls it scores 0 in both of its test cells.
 
 # %% nbgrader={"grade": false, "grade_id": "fractional_max_pool2d", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def fractional_max_pool2d(x, output_size, samples=None, overlapping=False, pseudo_random=False,
@@ -928,7 +945,8 @@ def fractional_max_pool2d(x, output_size, samples=None, overlapping=False, pseud
 # twos, the regions must start at 0 and end at the last row, the planes must not all share one arrangement,
 # and the output must be the maximum over the regions you return. Its points, by aspect: the pseudo-random
 # cases (0.7), torch's variant (0.4), the random regions (0.5), the generator (0.1), the gradient, one unit
-# at the maximum of each region (0.2), and the `ValueError` (0.1).
+# at the maximum of each region (0.2), and the `ValueError` (0.1); and one required check, that your function
+# does not call torch's own fractional max pooling (otherwise the cell scores 0).
 
 # %% nbgrader={"grade": true, "grade_id": "test_fractional_max_pool2d_visible", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 def _pool(x, output_size, **kwargs):
@@ -1019,6 +1037,9 @@ _ends = lambda a, ov=False: (np.array(a[:-1]), np.array(a[1:]) + int(ov))  # noq
 _xr = torch.randn(4, 3, 10, 12, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
 score = Aspects("fractional_max_pool2d", points=2)
 
+with score.required("your own pooling (not torch.nn.functional.fractional_max_pool2d)"):
+    check_own_pooling()
+
 with score.aspect("Graham's pseudo-random regions, worked by hand: disjoint and overlapping 7 -> 5, disjoint 9 -> 6 "
                   "with u = 0 (ceil, not floor), and the maxima over them", 0.7):
     _check_case("pseudo-random disjoint, 7 -> 5", dict(samples=_s, pseudo_random=True), _x7, 5,
@@ -1103,7 +1124,8 @@ score.result()
 # the right count of twos, coverage, every arrangement equally likely, a fresh arrangement per plane and per
 # call), the maximum and its gradient against loops, and the `ValueError`s. Its aspects: torch's variant
 # (0.9 points), the pseudo-random regions (0.8), the random regions (0.6), the gradients (0.4), the dtype
-# kept (0.1), the generator (0.1) and the `ValueError`s (0.1). In your copy this cell only checks that the
+# kept (0.1), the generator (0.1) and the `ValueError`s (0.1), behind the same required check as the visible
+# cell (torch's own fractional max pooling is not called). In your copy this cell only checks that the
 # function runs; its 3 points are awarded when grading.
 
 # %% nbgrader={"grade": true, "grade_id": "test_fractional_max_pool2d_hidden", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
@@ -1223,6 +1245,9 @@ def _guard():
         raise AssertionError(f"{str(err)[:1500]} (this aspect also checks kernel_size=k against torch on 20 "
                              "configurations, so that a function that does not pool earns nothing: fix that first)") from None
 
+
+with score.required("your own pooling (not torch.nn.functional.fractional_max_pool2d)"):
+    check_own_pooling()
 
 with score.aspect("torch's variant (kernel_size=k) equals torch.nn.functional.fractional_max_pool2d bit for bit over "
                   "300 configurations: sizes 2 to 15, kernels 1 to 4, N_out = 1, float32 and float64", 0.9):
