@@ -1074,8 +1074,8 @@ def discriminative_param_groups(model, base_lr, decay=0.5):
 # with the middle block (the second) frozen, the other layers keep those rates; then with the first two blocks
 # frozen, only two groups remain. The test builds `torch.optim.SGD` from
 # your groups and reads each parameter's rate back (rates are compared up to rounding: `base_lr * decay ** j`
-# and a running product give the same rates). Aspects: the rates (1.2 points), frozen parameters left out
-# and one group per trainable layer (0.6), the default decay (0.2).
+# and a running product give the same rates). Aspects: the rates, with and without the middle block frozen
+# (1.2 points), frozen parameters left out and one group per trainable layer (0.6), the default decay (0.2).
 
 # %% nbgrader={"grade": true, "grade_id": "test_discriminative_param_groups_visible", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 
@@ -1107,7 +1107,7 @@ def _groups(m, *args):
 score = Aspects("discriminative_param_groups", points=2)
 
 with score.aspect("everything trainable, base_lr 1e-2, decay 0.5: the head 1e-2, then 5e-3, 2.5e-3 and 1.25e-3 "
-                  "down to the first block", 1.2):
+                  "down to the first block; with the middle block frozen, the other layers keep those rates", 1.2):
     _m = net1d(10, channels=4)
     _got, _ = _rates(_m, _groups(_m, 1e-2, 0.5))
     assert not _same_rates(_got, [[1e-2], [5e-3], [2.5e-3], [1.25e-3]]), (
