@@ -1,0 +1,22 @@
+# MISTAKE: re-initialises the old head in place (reset_parameters) when the class count is unchanged
+def freeze_all_but_last(model, num_classes):
+    """Freeze a TransferNet and give it a new, trainable head.
+
+    Inputs:
+    - model: a TransferNet (model.features: nn.Sequential, model.head: nn.Linear(D, C_source)).
+    - num_classes: int, the number of target classes.
+
+    Returns the same model object, changed in place: every parameter of model.features has
+    requires_grad=False, and model.head is a NEW nn.Linear(D, num_classes) (fresh initialisation,
+    requires_grad=True) on the old head's device and dtype.
+    """
+    old = model.head
+    for p in model.parameters():
+        p.requires_grad_(False)
+    if num_classes == old.out_features:
+        old.reset_parameters()
+        for p in old.parameters():
+            p.requires_grad_(True)
+    else:
+        model.head = nn.Linear(old.in_features, num_classes).to(device=old.weight.device, dtype=old.weight.dtype)
+    return model
