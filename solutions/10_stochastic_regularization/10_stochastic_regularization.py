@@ -384,12 +384,16 @@ score = Aspects("dropconnect_forward", points=2)
 with score.aspect("train mode: p = 0 keeps everything; p = 0.25 gives a 0/1 mask of shape (N, D, M) and "
                   "out[n] = x[n] (mask[n] * W) / 0.75 + b for it; over 20,000 examples 75% kept, masks differ, "
                   "mean output x W + b", 1.0):
-    _out, _mask = _unpack(dropconnect_forward(_x, _W, _b, 0.0, "train"), "train mode, p = 0")
+    _out, _mask = _unpack(dropconnect_forward(_x.clone(), _W.clone(), _b.clone(), 0.0, "train"), "train mode, p = 0")
     assert torch.isfinite(torch.as_tensor(_out)).all(), (
         "train mode with p = 0 gave NaN or inf: did you divide by p? p is the probability of DROPPING a weight, "
         "and inverted scaling divides by 1 - p")
-    check_close(_out, _xWb, "train-mode output with p = 0 (every weight kept)")
-    _out, _mask = _unpack(dropconnect_forward(_x, _W, _b, 0.25, "train", generator=torch.Generator().manual_seed(0)),
+    check_close(_out, _xWb, "train-mode output with p = 0 (every weight kept)", suspects={
+        "every weight was dropped at p = 0 (the output is b): either a weight is kept where u < p (25% of the "
+        "weights kept with p = 0.25): p is the probability of DROPPING a weight, keep it with probability 1 - p "
+        "(u >= p), or the mask was used inverted (1 = dropped)": np.tile(_bn, (2, 1)),
+    })
+    _out, _mask = _unpack(dropconnect_forward(_x.clone(), _W.clone(), _b.clone(), 0.25, "train", generator=torch.Generator().manual_seed(0)),
                           "train mode")
     assert _mask is not None, "in train mode return the mask you used (of shape (N, D, M))"
     _shape = tuple(_mask.shape)
@@ -429,7 +433,7 @@ with score.aspect("train mode: p = 0 keeps everything; p = 0.25 gives a 0/1 mask
 
 with score.aspect("test mode: x W + b and mask None, the same at every call (no mask, no scaling)", 0.4):
     for _trial in range(3):
-        _out, _mask = _unpack(dropconnect_forward(_x, _W, _b, 0.25, "test"), "test mode")
+        _out, _mask = _unpack(dropconnect_forward(_x.clone(), _W.clone(), _b.clone(), 0.25, "test"), "test mode")
         assert _mask is None, ("test mode returned a mask: in test mode nothing is dropped. Return (x @ W + b, None), "
                                "and draw a mask only when mode == 'train'")
         check_close(_out, _xWb, "test-mode output", suspects={
@@ -442,12 +446,24 @@ with score.aspect("test mode: x W + b and mask None, the same at every call (no 
 
 with score.aspect("the randomness: the mask is drawn with the generator you are given (equal seeds, equal output)", 0.2):
     _train_guard()
-    _a, _ = dropconnect_forward(_x, _W, _b, 0.5, "train", generator=torch.Generator().manual_seed(7))
-    _c, _ = dropconnect_forward(_x, _W, _b, 0.5, "train", generator=torch.Generator().manual_seed(7))
+    _a, _ = dropconnect_forward(_x.clone(), _W.clone(), _b.clone(), 0.5, "train", generator=torch.Generator().manual_seed(7))
+    _c, _ = dropconnect_forward(_x.clone(), _W.clone(), _b.clone(), 0.5, "train", generator=torch.Generator().manual_seed(7))
     check_close(_a, _c, "two calls with generators of the same seed (draw the mask with generator=generator)")
+    _a, _ = dropconnect_forward(_x.clone(), _W.clone(), _b.clone(), 0.5, "train")
+    _c, _ = dropconnect_forward(_x.clone(), _W.clone(), _b.clone(), 0.5, "train")
+    assert not np.allclose(to_numpy(_a.detach()), to_numpy(_c.detach())), (
+        "two calls without a generator gave the same output: is a generator re-created (and re-seeded) inside the "
+        "function? With generator=None draw from torch's global generator (pass generator=generator, which is None)")
 
-with score.aspect("torch tensors in, torch tensors out: float32 inputs give a float32 output and mask", 0.2):
+with score.aspect("torch tensors in, torch tensors out: float32 inputs give a float32 output and mask; x, W and b "
+                  "are not changed", 0.2):
     _train_guard()
+    _xc, _Wc, _bc = _x.clone(), _W.clone(), _b.clone()
+    dropconnect_forward(_xc, _Wc, _bc, 0.25, "train")
+    dropconnect_forward(_xc, _Wc, _bc, 0.25, "test")
+    assert torch.equal(_xc, _x) and torch.equal(_Wc, _W) and torch.equal(_bc, _b), (
+        "dropconnect_forward changed its input x, W or b in place (x /= (1 - p), W *= mask, ...): the caller's "
+        "tensors must stay as they were; compute new tensors (x / (1 - p), mask * W)")
     _o32, _m32 = dropconnect_forward(_x.float(), _W.float(), _b.float(), 0.5, "train")
     assert isinstance(_o32, torch.Tensor) and isinstance(_m32, torch.Tensor), (
         f"return torch tensors (got {type(_o32).__name__} and {type(_m32).__name__})")
@@ -1088,6 +1104,11 @@ with score.aspect("the randomness: generators of the same seed give the same ran
     _g1 = fractional_max_pool2d(_xr, 7, generator=torch.Generator().manual_seed(5))
     _g2 = fractional_max_pool2d(_xr, 7, generator=torch.Generator().manual_seed(5))
     check_close(_g1, _g2, "two random calls with generators of the same seed (use generator=generator for every draw)")
+    _n1 = fractional_max_pool2d(_xr, 7)
+    _n2 = fractional_max_pool2d(_xr, 7)
+    assert not np.array_equal(to_numpy(torch.as_tensor(_n1).detach()), to_numpy(torch.as_tensor(_n2).detach())), (
+        "two random calls without a generator gave the same output: is a generator re-created (and re-seeded) inside "
+        "the function? With generator=None draw from torch's global generator (pass generator=generator, which is None)")
 
 with score.aspect("differentiable: the gradient of the sum of the outputs is one unit at the maximum of each region "
                   "(random disjoint regions, an input without ties)", 0.2):
@@ -1096,6 +1117,12 @@ with score.aspect("differentiable: the gradient of the sum of the outputs is one
     assert isinstance(_out, torch.Tensor) and _out.requires_grad, (
         "the output does not require grad: keep the computation in torch (no NumPy, no .detach()); section 8 trains "
         "a network through your pooling")
+    for _axis, _gs, _ge, _n_in in (("rows", _grs, _gre, 10), ("columns", _gcs, _gce, 12)):
+        _sizes = _ge - _gs
+        assert np.all(_gs[..., 0] == 0) and np.all(_ge[..., -1] == _n_in) and np.all((_sizes == 1) | (_sizes == 2)), (
+            f"random, disjoint, {_axis}: region sizes {sorted(set(_sizes.ravel().tolist()))} (every region must have 1 or "
+            f"2 rows, from 0 to {_n_in}; see the first random aspect). Drawing each increment independently and then "
+            "fixing the last boundary gives 0s and 3s: arrange a fixed number of ones and twos at random instead")
     _out.sum().backward()
     assert _xg.grad is not None, "no gradient reached x: keep the computation in torch (no .detach(), no NumPy)"
     check_close(_xg.grad, _brute_grad(to_numpy(_xr), _grs, _gre, _gcs, _gce),
@@ -1681,7 +1708,7 @@ def _f(t):
 def _train_guard():
     """The training rule at p = 0.6 over 200 calls: each output x or x + f(x), both occur (a guard)."""
     try:
-        outs = [to_numpy(stochastic_depth(_x, _f, 0.6, training=True)) for _ in range(200)]
+        outs = [to_numpy(stochastic_depth(_x.clone(), _f, 0.6, training=True)) for _ in range(200)]
         kept = sum(np.allclose(o, _xn + _fn) for o in outs)
         skipped = sum(np.allclose(o, _xn) for o in outs)
         assert kept + skipped == 200 and 0 < kept < 200, (
@@ -1698,12 +1725,12 @@ score = Aspects("stochastic_depth", points=2)
 with score.aspect("the training rule: survival_prob 1 always keeps (x + f(x)), 0 always skips (x); over 2,000 calls "
                   "with 0.6, x or x + f(x) for the whole batch, kept in 60% of the calls", 0.9):
     for _t in range(5):
-        check_close(stochastic_depth(_x, _f, 1.0, training=True), _x + _fx, "training output with survival_prob 1 (always kept)", suspects={
+        check_close(stochastic_depth(_x.clone(), _f, 1.0, training=True), _x + _fx, "training output with survival_prob 1 (always kept)", suspects={
             "the identity path was dropped instead of the residual branch: keep x, drop f(x)": _fx,
             "survival_prob is the probability of KEEPING the block: with 1 it is always kept": _x,
         })
     for _t in range(5):
-        check_close(stochastic_depth(_x, _f, 0.0, training=True), _x, "training output with survival_prob 0 (always skipped)", suspects={
+        check_close(stochastic_depth(_x.clone(), _f, 0.0, training=True), _x, "training output with survival_prob 0 (always skipped)", suspects={
             "the identity path was dropped instead of the residual branch: a skipped block returns x": _fx,
             "survival_prob is the probability of KEEPING the block: with 0 it is always skipped": _x + _fx,
             "a skipped block returns x, not 0": torch.zeros_like(_x),
@@ -1711,7 +1738,7 @@ with score.aspect("the training rule: survival_prob 1 always keeps (x + f(x)), 0
     _gen = torch.Generator().manual_seed(0)
     _kept = 0
     for _t in range(2000):
-        _out = to_numpy(stochastic_depth(_x, _f, 0.6, training=True, generator=_gen))
+        _out = to_numpy(stochastic_depth(_x.clone(), _f, 0.6, training=True, generator=_gen))
         if np.allclose(_out, _xn + _fn):
             _kept += 1
         elif not np.allclose(_out, _xn):
@@ -1735,7 +1762,7 @@ with score.aspect("the training rule: survival_prob 1 always keeps (x + f(x)), 0
 
 with score.aspect("the test rule: x + p f(x) (p = 0.8), calling residual_fn once", 0.5):
     _calls.clear()
-    _out = stochastic_depth(_x, _f, 0.8, training=False)
+    _out = stochastic_depth(_x.clone(), _f, 0.8, training=False)
     check_close(_out, _x + 0.8 * _fx, "test-mode output with survival_prob 0.8", suspects={
         "no scaling at test time: x + f(x) is torchvision's test rule (it scales by 1/p at training time instead). "
         "This exercise uses the paper's: x + p f(x)": _x + _fx,
@@ -1746,24 +1773,33 @@ with score.aspect("the test rule: x + p f(x) (p = 0.8), calling residual_fn once
     assert len(_calls) == 1, f"in test mode call residual_fn exactly once (it was called {len(_calls)} times)"
     _train_guard()
 
-with score.aspect("the saving: residual_fn is not called when the block is skipped, and once when it is kept", 0.3):
+with score.aspect("the saving: residual_fn is not called when the block is skipped, and once when it is kept; x "
+                  "is not changed", 0.3):
     _train_guard()
+    _xc = _x.clone()
+    stochastic_depth(_xc, _f, 1.0, training=True)
+    stochastic_depth(_xc, _f, 0.8, training=False)
+    assert torch.equal(_xc, _x), ("stochastic_depth changed its input x in place (x += f(x), x.add_(...)): the caller's x "
+                                  "must stay as it was; return a new tensor, x + f(x)")
+    check_close(stochastic_depth(_x.clone(), _f, 0.0, training=True), _x,
+                "training output with survival_prob 0 (always skipped; see the first aspect: the block must be skipped "
+                "before its calls can be counted)")
     _calls.clear()
     for _t in range(5):
-        stochastic_depth(_x, _f, 0.0, training=True)
+        stochastic_depth(_x.clone(), _f, 0.0, training=True)
     assert not _calls, ("residual_fn was called although the block was skipped: draw the coin first and call residual_fn "
                         "only when the block survives (that is the compute stochastic depth saves)")
     _calls.clear()
-    _kept = sum(np.allclose(to_numpy(stochastic_depth(_x, _f, 0.6, training=True)), _xn + _fn) for _t in range(300))
+    _kept = sum(np.allclose(to_numpy(stochastic_depth(_x.clone(), _f, 0.6, training=True)), _xn + _fn) for _t in range(300))
     assert len(_calls) == _kept, (f"residual_fn was called {len(_calls)} times for {_kept} kept blocks in 300 calls: call it "
                                   "only when the block is kept (once)")
 
 with score.aspect("the randomness: generators of the same seed give the same coins; without a generator, the coins vary", 0.3):
     _train_guard()
-    _seq = lambda g: [float(to_numpy(stochastic_depth(_x, _f, 0.5, True, generator=g)).sum()) for _ in range(40)]  # noqa: E731
+    _seq = lambda g: [float(to_numpy(stochastic_depth(_x.clone(), _f, 0.5, True, generator=g)).sum()) for _ in range(40)]  # noqa: E731
     assert _seq(torch.Generator().manual_seed(3)) == _seq(torch.Generator().manual_seed(3)), (
         "generators of the same seed gave different coins: draw with generator=generator")
-    _free = [float(to_numpy(stochastic_depth(_x, _f, 0.5, True)).sum()) for _ in range(60)]
+    _free = [float(to_numpy(stochastic_depth(_x.clone(), _f, 0.5, True)).sum()) for _ in range(60)]
     assert len(set(_free)) == 2, ("60 calls without a generator all drew the same coin: do not re-seed inside the function, "
                                   "use torch's global generator when none is given")
 
