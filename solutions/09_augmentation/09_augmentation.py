@@ -2382,6 +2382,12 @@ with score.aspect("random_affine: angles in [-degrees, degrees] (degrees, not ra
     assert _angles.min() < -60 and _angles.max() > 60, (
         f"over 100 draws with degrees=90 the angles stayed within {_angles.min():.1f}..{_angles.max():.1f} degrees: draw "
         "the angle uniformly from [-degrees, degrees], in degrees (affine converts to radians; do not convert it twice)")
+    _o = affine(_pairs, stretch=(1.5, 0.5))
+    _sx = float((_o[0] * (_xs - 4).abs()).sum() / _o[0].sum()) / 2 if float(_o[0].sum()) > 0.5 else float("nan")
+    _sy = float((_o[1] * (_ys - 4).abs()).sum() / _o[1].sum()) / 2 if float(_o[1].sum()) > 0.5 else float("nan")
+    assert abs(_sx - 1.5) < 0.1 and abs(_sy - 0.5) < 0.1, (
+        f"affine(stretch=(1.5, 0.5)) moved two dots 2 pixels from the centre to ({_sx:.2f}, {_sy:.2f}) times their "
+        f"distance, expected (1.5, 0.5) {_GUARD}")
     _gen = torch.Generator().manual_seed(9)
     _s = []
     for _ in range(100):
