@@ -296,10 +296,9 @@ def test_every_submission_gets_a_row(a, tmp_path_factory):
     assert sorted(ids) == sorted(expect), "one row per submission, none missing, none twice"
 
 
-@pytest.mark.parametrize("a", _params())
-def test_scores_match_what_each_submission_deserves(a, tmp_path_factory):
-    expect, rows = class_rows(a, tmp_path_factory)
-    by_id = {row["student_id"]: row for row in rows}
+def score_problems(a: str, expect: dict, by_id: dict) -> list[str]:
+    """Each submission whose grades.csv row (``by_id[sid]``) is not what ``expect[sid]`` says it
+    deserves (see :func:`build_class`), as one line; also used by ``benchmarks/check_corpus.py``."""
     problems = []
     for sid, want in expect.items():
         row = by_id[sid]
@@ -329,6 +328,13 @@ def test_scores_match_what_each_submission_deserves(a, tmp_path_factory):
             if abs((score - others) - kept) > 1e-6:
                 problems.append(f"{sid}: its tests of {gid} earned {score - others:g}, the policy says {kept:g} "
                                 f"(failed: {row['failed_tests'] or 'none'}; aspects: {row.get('failed_aspects', '?')})")
+    return problems
+
+
+@pytest.mark.parametrize("a", _params())
+def test_scores_match_what_each_submission_deserves(a, tmp_path_factory):
+    expect, rows = class_rows(a, tmp_path_factory)
+    problems = score_problems(a, expect, {row["student_id"]: row for row in rows})
     assert problems == [], "\n".join(problems)
 
 
