@@ -609,14 +609,16 @@ with score.aspect("resize_short_side: the sizes of the table (short side L, long
     for (_h, _w), _size, _want in [((2, 4), 3, (3, 6)), ((3, 5), 4, (4, 6)), ((5, 3), 4, (6, 4)), ((4, 4), 6, (6, 6))]:
         _out = resize_short_side(torch.rand(1, _h, _w), _size)
         _got = tuple(_out.shape[-2:])
-        _hint = {(4, 7): "the long side was rounded (4 * 5/3 = 6.67 -> 7): torchvision truncates, int(size * long / short)",
-                 (2, 4): "you gave `size` to the LONG side: it is the short side that becomes `size`",
-                 (4, 4): "you resized to a square size x size: keep the aspect ratio",
-                 (4, 6): "you treated the portrait image as landscape: here the width is the short side",
-                 (4, 2): "you gave `size` to the LONG side: it is the short side that becomes `size`",
-                 (6, 4): "you treated the landscape image as portrait: here the height is the short side"}
+        _hint = {  # keyed by the table's row: the first row that fails names the mistake
+            (2, 4): {(3, 3): "you resized to a square size x size: keep the aspect ratio",
+                     (1, 3): "you gave `size` to the LONG side: it is the short side that becomes `size`",
+                     (6, 3): "the new height and width are swapped: a landscape image (H <= W) becomes size x int(size * W / H)"},
+            (3, 5): {(4, 7): "the long side was rounded (4 * 5/3 = 6.67 -> 7): torchvision truncates, int(size * long / short)"},
+            (5, 3): {(4, 6): "you treated the portrait image as landscape: here the WIDTH is the short side (H > W)",
+                     (4, 2): "you treated the portrait image as landscape: here the WIDTH is the short side (H > W)"},
+        }.get((_h, _w), {})
         assert _got == _want, (f"resize_short_side of a {_h}x{_w} image to short side {_size} has size {_got}, expected "
-                               f"{_want}" + (f": {_hint[_got]}" if _got in _hint and _got != _want else ""))
+                               f"{_want}" + (f": {_hint[_got]}" if _got in _hint else ""))
         assert _out.shape[0] == 1, "resize_short_side changed the number of channels"
 with score.aspect("resize_short_side: the values, enlarging (0, 1) and shrinking with antialiasing; a float64 batch", 0.5):
     _row = torch.tensor([[[0.0, 1.0]]])
@@ -658,13 +660,14 @@ with score.aspect("the crop with L fixed at the short side: a crop x crop window
         assert _pos is not None, "the output is not a 2x2 window of the image (with L = its short side, 4, nothing is resized)"
         _seen.add(_pos)
     _missing = sorted(set((t, l) for t in range(3) for l in range(5)) - _seen)
-    assert not any(t == 2 for t, l in _missing) or not any(l == 4 for t, l in _missing), (
+    _bottom, _right = any(t == 2 for t, l in _seen), any(l == 4 for t, l in _seen)  # each edge on its own
+    assert _bottom or _right, (
         "the crop never touches the bottom row or the right column: the top row is drawn from 0..H'-crop and the left "
         "column from 0..W'-crop, both ends included (torch.randint(0, H - crop + 1, ...))")
-    assert not any(t == 2 for t, l in _missing), ("the crop never touches the bottom row: draw the top row from 0..H'-crop, "
-                                                  "both ends included (torch.randint's upper bound is excluded)")
-    assert not any(l == 4 for t, l in _missing), ("the crop never touches the right column: draw the left column from "
-                                                  "0..W'-crop, both ends included (torch.randint's upper bound is excluded)")
+    assert _bottom, ("the crop never touches the bottom row (it does reach the right column): draw the top row from "
+                     "0..H'-crop, both ends included (torch.randint's upper bound is excluded)")
+    assert _right, ("the crop never touches the right column (it does reach the bottom row): draw the left column from "
+                    "0..W'-crop, both ends included (torch.randint's upper bound is excluded)")
     assert not _missing, f"in 400 draws the windows at (top, left) = {_missing} never appeared: positions must be uniform"
 with score.aspect("L in {4, 5, 6}: each output a window of the image resized to short side L, every L reached", 0.3):
     _sq = torch.rand(2, 4, 4, generator=torch.Generator().manual_seed(1))
@@ -672,7 +675,17 @@ with score.aspect("L in {4, 5, 6}: each output a window of the image resized to 
     _resized = {L: _oracle_resize(_sq, L, L) for L in (4, 5, 6)}
     _Ls = []
     for _ in range(120):
-        _out = random_resized_short_side_crop(_sq, 4, 6, 4, generator=_gen)
+        try:
+            _out = random_resized_short_side_crop(_sq, 4, 6, 4, generator=_gen)
+        except NotImplementedError:
+            raise
+        except RuntimeError as err:
+            if "from" not in str(err):
+                raise
+            raise AssertionError(f"random_resized_short_side_crop(4x4 image, lo=4, hi=6, crop=4) crashed ({err}): when "
+                                 "L = 4 = crop, the only top row and left column are 0, and torch.randint(0, H' - crop) "
+                                 "is torch.randint(0, 0), an empty range; draw them from 0..H'-crop, both ends included: "
+                                 "torch.randint(0, H' - crop + 1, ...)") from None
         assert tuple(_out.shape) == (2, 4, 4), f"the crop has shape {tuple(_out.shape)}, expected (2, 4, 4)"
         _L = [L for L, r in _resized.items() if _find_window(_out, r) is not None]
         assert _L, ("the output is not a 4x4 window of the image resized (as in resize_short_side) to any short side L in "
@@ -705,12 +718,22 @@ score.result()
 # landscape, portrait and square images, batches, float32 and float64: 1 point), and `random_resized_short_side_crop`
 # over hundreds of draws on several image sizes and ranges: each output must be exactly a window of the
 # image resized to some $L$ in the range, and every $L$ and the extreme positions must occur (1.2); the same seed
-# must give the same crops (0.3); no generator must give varying ones (0.2); shapes, dtypes and value ranges must be
+# must give the same crops (0.3); without a generator, repeated calls must give different crops (0.2); shapes, dtypes and value ranges must be
 # kept and the input left unchanged (0.3). The order and number of your draws are yours to choose.
 
 # %% nbgrader={"grade": true, "grade_id": "test_random_resized_short_side_crop_hidden", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 # Hidden: resize_short_side against F.interpolate on many shapes/dtypes; random_resized_short_side_crop: exact windows of F.interpolate-resized images, every L and extreme positions reached, seeded reproducibility, variation without a seed, shapes/dtypes/ranges.
-assert tuple(random_resized_short_side_crop(torch.zeros(1, 4, 4), 4, 4, 4, torch.Generator()).shape) == (1, 4, 4), "a (1, 4, 4) image, L = 4, crop 4: the shape must stay (1, 4, 4)"
+try:
+    _smoke = random_resized_short_side_crop(torch.zeros(1, 4, 4), 4, 4, 4, torch.Generator())
+except NotImplementedError:
+    raise
+except RuntimeError as err:
+    if "from" not in str(err):
+        raise
+    raise AssertionError(f"random_resized_short_side_crop(a 4x4 image, lo=hi=4, crop=4) crashed ({err}): with L = crop "
+                         "the only top row and left column are 0; draw L from lo..hi and the top row from 0..H'-crop, "
+                         "both ends included: torch.randint(lo, hi + 1, ...), torch.randint(0, H' - crop + 1, ...)") from None
+assert tuple(_smoke.shape) == (1, 4, 4), "a (1, 4, 4) image, L = 4, crop 4: the shape must stay (1, 4, 4)"
 score = Aspects("random_resized_short_side_crop", points=3)
 ### BEGIN HIDDEN TESTS
 def _h_find(crop_, full_):
@@ -833,6 +856,7 @@ with experiment("ResNet-style crops of a photograph"):
                      f"{crop_p ** 2 / (r.shape[-1] * r.shape[-2]):.0%}", fontsize=9)
         ax.set_xlim(-0.5, resize_short_side(photos["china"], hi_p).shape[-1])
         ax.set_ylim(hi_p, -0.5)
+        ax.set(xlabel="column (pixels)", ylabel="row (pixels)")
     plt.show()
     for L in (256, 480):
         h, w = L, int(L * 640 / 427)
@@ -982,7 +1006,10 @@ with score.aspect("a batch of two images: shape (10, N, C, crop, crop), crop k o
         raise AssertionError("for a batch, stack the ten crops along a new FIRST axis: shape (10, N, C, crop, crop), not (N, 10, ...)")
     assert tuple(_out.shape) == (10, 2, 1, 2, 2), f"ten_crop of a (2, 1, 4, 5) batch has shape {tuple(_out.shape)}, expected (10, 2, 1, 2, 2)"
     check_close(_out[:, 0].double(), _own_single(_img, 2).double(), "ten_crop of the first image of a batch, against your "
-                "ten_crop of that image alone", rtol=0, atol=1e-6)
+                "ten_crop of that image alone", rtol=0, atol=1e-6, suspects={
+                    "for a batch the last five crops are flipped upside down: flip(2) flips the columns of one (C, H, W) "
+                    "image but the ROWS of an (N, C, H, W) batch; count the axes from the end (flip(-1)) so that one line "
+                    "serves both": _variant(_batch, 2, flip_dim=2)[:, 0].double()})
     check_close(_out[:, 1].double(), _own_single(_img + 100, 2).double(), "ten_crop of the second image of a batch, against "
                 "your ten_crop of that image alone", rtol=0, atol=1e-6)
 with score.aspect("crop = the image's size (5 copies, then 5 mirrors), three channels; float64 stays float64", 0.25):
@@ -1129,8 +1156,9 @@ def predict_ten_crop(model, img, crop):
 # a $2 \times 2$ crop $\begin{pmatrix} a & b \\ c & d \end{pmatrix}$, with logits $(4a,\; 4(1 - d),\; 4(b - a))$.
 # For the top-left crop $(a, b, c, d) = (0, 1, 5, 6)/19$ the logits are $(0, 2.737, 0.211)$ and the softmax
 # $(0.057, 0.874, 0.070)$; averaging the softmax over all ten crops gives $(0.4619, 0.4613, 0.0768)$. Averaging
-# the *logits* first and then taking the softmax gives $(0.4486, 0.4486, 0.1028)$, and the five crops without
-# flips $(0.4417, 0.4598, 0.0986)$: a different winning class.
+# the *logits* first and then taking the softmax gives $(0.4486, 0.4486, 0.1028)$, an exact tie between the
+# first two classes (their mean logits are equal), and the five crops without flips give $(0.4417, 0.4598, 0.0986)$,
+# a different winning class.
 
 # %% nbgrader={"grade": true, "grade_id": "test_predict_ten_crop_visible", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 class _Probe(torch.nn.Module):
@@ -1502,20 +1530,23 @@ with experiment("scale augmentation and test-time averaging on the digits"):
     plot_curves({k: curves[k] for k in ["none", *settings]}, title="digits:")
 
 # %% [markdown]
-# **What we measured** (this run, seed 0, with each number rounded to what survived eight seeds; the claims table in the
-# summary has every seed). Scale augmentation with $L \in [16, 20]$ lowers the **validation loss** to about
-# 0.25<!-- quote: scale_val_loss ±0.06 -->, below the unaugmented network's in every one of our ten runs, and narrows the
-# gap to about 7.5<!-- quote: scale_gap_points ±2 --> points (narrower than without augmentation in nine of ten runs). The
-# validation **accuracy** moves less than the loss: it ends near 0.915<!-- quote: scale_val_acc ±0.025 -->, but its change
+# **What we measured** (the numbers are this run's, seed 0; where the runs differ, the range over our ten runs follows in
+# parentheses; the claims table in the summary has every seed). Scale augmentation with $L \in [16, 20]$ lowers the
+# **validation loss** to 0.23<!-- quote: scale_val_loss ±0.06 --> (0.19 to 0.40), below the unaugmented network's in every
+# one of our ten runs, and narrows the gap to 6.9<!-- quote: scale_gap_points ±3 --> points (4.5 to 9.9; narrower than
+# without augmentation in nine of ten runs). The validation **accuracy** moves less than the loss: it ends at
+# 0.931<!-- quote: scale_val_acc ±0.04 --> (0.89 to 0.94), but its change
 # against no augmentation ranged from $-2.7$ to $+3.5$ points over the runs, about the noise of one seed, so on 150
 # digits this augmentation buys better-calibrated predictions more surely than more correct ones. The training images are
 # still almost all classified correctly (training accuracy 1.000<!-- quote: scale_train_acc ±0.02 --> here, 0.98 to 1.000
-# over the seeds), but the training loss is ten times higher or more (about 0.05<!-- quote: scale_train_loss ±0.03 -->):
+# over the seeds), but the training loss is ten times higher or more (0.04<!-- quote: scale_train_loss ±0.03 -->, 0.04 to
+# 0.08 over the runs):
 # the network can no longer memorize them pixel by pixel.
 #
-# ResNet's own ratios, $L \in [18, 34]$, are too strong for digits that fill their frame: training accuracy falls to about
-# 0.88<!-- quote: resnet_train_acc ±0.05 --> (training loss about 0.45<!-- quote: resnet_train_loss ±0.08 -->, 0.52 with another correct draw order) and validation
-# accuracy to about 0.83<!-- quote: resnet_val_acc ±0.04 -->, *worse* than no augmentation in every run. Its gap is no
+# ResNet's own ratios, $L \in [18, 34]$, are too strong for digits that fill their frame: training accuracy falls to
+# 0.853<!-- quote: resnet_train_acc ±0.06 --> (0.82 to 0.93; training loss 0.48<!-- quote: resnet_train_loss ±0.08 -->, 0.52
+# with another correct draw order) and validation accuracy to 0.804<!-- quote: resnet_val_acc ±0.05 --> (0.79 to 0.87),
+# *worse* than no augmentation in every run. Its gap is no
 # guide here: about 5<!-- quote: resnet_gap_points ±5 --> points in this run, it ranged from 1 to 10 points over the seeds,
 # sometimes below and sometimes above the gap of $[16, 20]$. A gap can shrink because the network fits nothing well; that
 # is underfitting, not regularization, and only the validation accuracy and loss tell the two apart.
@@ -1524,10 +1555,10 @@ with experiment("scale augmentation and test-time averaging on the digits"):
 # the gains reported for ImageNet. For none of these three models did ten crops beat the best single view, with any
 # seed. The five unflipped crops at $L = 18$ agree with the centre crop (within 2<!-- quote: five_vs_centre_max_points ≤ -->
 # points, for the scale-augmented model and the unaugmented one alike); adding the five mirrored crops **costs points**,
-# about 5<!-- quote: mirror_cost_scale_points ±4 --> for the scale-augmented model (3 to 8 over the seeds and the draw orders) and about
-# 9<!-- quote: mirror_cost_none_points ±5 --> without augmentation (5 to 15), because neither network has ever seen a
+# 5<!-- quote: mirror_cost_scale_points ±4 --> for the scale-augmented model (3 to 8 over the seeds and the draw orders) and
+# 6.7<!-- quote: mirror_cost_none_points ±5 --> without augmentation (5 to 15), because neither network has ever seen a
 # mirrored digit. Averaging over the scales 16, 18 and 20 (ten crops each, mirrors included) did not help either
-# (about 0.87<!-- quote: scale_multiscale_acc ±0.03 -->, below the plain image in every run), and the plain $16 \times 16$
+# (0.87<!-- quote: scale_multiscale_acc ±0.03 -->, 0.84 to 0.89, below the plain image in every run), and the plain $16 \times 16$
 # image was at most 3<!-- quote: scale_full_behind_best_points ≤ --> points behind the best protocol. For the model
 # trained with ResNet's ratios, the corner crops at $L = 26$ cut off large parts of the digit (five crops score below the
 # centre crop in every run, by 3 to 31 points, 8<!-- quote: resnet_corner_cost_points ±8 --> here), ten crops fall to about
@@ -1704,6 +1735,8 @@ with score.aspect("a batch of two images: each image its own contrast mean", 0.3
     _two = torch.stack([_rb, 0.5 * torch.ones(3, 1, 2)])  # a batch of two images
     try:
         _out = color_jitter(_two.clone(), 1.0, 0.5, 1.0)
+    except NotImplementedError:
+        raise
     except (RuntimeError, IndexError, ValueError) as err:
         raise AssertionError(f"color_jitter crashed on a (2, 3, 1, 2) batch ({type(err).__name__}: {err}): take the "
                              "channels from the channel axis counted from the end, x[..., 0:1, :, :] or x.unbind(-3) "
@@ -1714,21 +1747,40 @@ with score.aspect("a batch of two images: each image its own contrast mean", 0.3
             torch.full((3, 1, 2), 0.25 + 0.5 * float((_two[:, :1] * 0.2989 + _two[:, 1:2] * 0.587 + _two[:, 2:] * 0.114).mean())),
     })
     check_close(_out[0], 0.5 * _rb + 0.5 * _m, "contrast 0.5 on the first image of a batch", atol=1e-6)
-with score.aspect("factors 1 are the identity; float64 stays float64; a one-channel image (gray(x) = x)", 0.2):
+with score.aspect("factors 1 are the identity; float64 stays float64; a one-channel image (gray(x) = x)", 0.1):
     _x = torch.rand(3, 4, 5, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
     check_close(color_jitter(_x.clone()), _x, "color_jitter with all factors 1 (the identity)", atol=1e-12)
     _o = color_jitter(_x.clone(), 1.2, 0.8, 1.3)
     assert _o.dtype == torch.float64, f"color_jitter changed the dtype float64 to {_o.dtype}"
     check_close(color_jitter(torch.tensor([[[0.2, 0.6]]]), 1.0, 0.5, 3.0), torch.tensor([[[0.3, 0.5]]]),
                 "a one-channel image (gray(x) = x): contrast 0.5, saturation has no effect", atol=1e-6)
+with score.aspect("the device kept: a tensor on PyTorch's meta device (no data, like a GPU tensor for NumPy) gives a "
+                  "meta tensor", 0.1):
+    check_close(color_jitter(_red.clone(), 1.0, 1.0, 0.0), torch.full((3, 1, 1), 0.2989), "saturation 0 on a red pixel "
+                "(this aspect also checks the values: fix them first)", atol=1e-6)
+    try:
+        _meta = color_jitter(torch.empty(2, 3, 4, 5, device="meta"), 1.2, 0.8, 1.3)
+    except NotImplementedError:
+        raise
+    except Exception as err:  # noqa: BLE001 - NumPy cannot read a meta (or GPU) tensor
+        raise AssertionError(f"color_jitter crashed on a tensor of the meta device ({type(err).__name__}: {err}): stay in "
+                             "torch (clamp, mean, unbind); NumPy cannot read a GPU tensor either") from None
+    assert isinstance(_meta, torch.Tensor) and _meta.device.type == "meta" and tuple(_meta.shape) == (2, 3, 4, 5), (
+        f"color_jitter of a (2, 3, 4, 5) meta tensor gave {type(_meta).__name__} {tuple(getattr(_meta, 'shape', ()))} on "
+        f"{getattr(_meta, 'device', '?')}: keep the shape and the device")
 with score.aspect("the input is not modified (color_jitter returns a new tensor)", 0.2):
     _orange = torch.tensor([0.8, 0.4, 0.0]).reshape(3, 1, 1)
     _o = color_jitter(_orange, 2.0, 0.5, 1.5)
     _g = 0.2989 * 1.0 + 0.587 * 0.8
     _c = 0.5 * torch.tensor([1.0, 0.8, 0.0]).reshape(3, 1, 1) + 0.5 * _g
     _gc = 0.2989 * _c[0] + 0.587 * _c[1] + 0.114 * _c[2]
+    _ce = 2.0 * torch.tensor([0.8, 0.4, 0.0]).reshape(3, 1, 1)  # clamped only at the end: brightness not clamped
+    _ce = 0.5 * _ce + 0.5 * (0.2989 * _ce[0] + 0.587 * _ce[1] + 0.114 * _ce[2])
+    _ce = (1.5 * _ce - 0.5 * (0.2989 * _ce[0] + 0.587 * _ce[1] + 0.114 * _ce[2])).clamp(0, 1)
     check_close(_o, (1.5 * _c - 0.5 * _gc).clamp(0, 1), "color_jitter(orange, 2, 0.5, 1.5) (this aspect also checks "
-                "the values: fix them first)", atol=1e-6)
+                "the values: fix them first)", atol=1e-6, suspects={
+                    "you clamped only at the end: clamp to [0, 1] after EACH step (brightness, contrast, saturation), "
+                    "as the aspect on the order says; fix the values first": _ce})
     check_close(_orange, torch.tensor([0.8, 0.4, 0.0]).reshape(3, 1, 1), "the input after color_jitter(img, 2, 0.5, 1.5)",
                 atol=1e-6, suspects={
                     "color_jitter modified its input in place (x.mul_, clamp_, x *= ...): work on a new tensor":
@@ -1741,7 +1793,7 @@ score.result()
 # When grading, this cell compares `color_jitter` with an independent NumPy implementation of the three blends
 # for random images and batches (RGB and grey, float32 and float64) and random factors in $[0, 2]$, including
 # factors that push values out of range and factors of exactly 0 (1.4 points), checks shapes, dtypes and that every
-# output lies in $[0, 1]$ (0.3), and that the input is left unchanged (0.3).
+# output lies in $[0, 1]$ (0.2), a float64 tensor on the meta device (0.1), and that the input is left unchanged (0.3).
 
 # %% nbgrader={"grade": true, "grade_id": "test_color_jitter_hidden", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 # Hidden: color_jitter against a NumPy implementation for random RGB/grey images and batches, float32/float64, random factors in [0, 2]; outputs in [0, 1], shapes and dtypes kept.
@@ -1777,7 +1829,7 @@ with score.aspect("values against NumPy: random RGB and grey images and batches,
         _out = color_jitter(torch.tensor(_a, dtype=_dtype), float(_f[0]), float(_f[1]), float(_f[2]))
         _rt, _at = _h_tol(_dtype)
         check_close(_out, _h_jitter(_a, *_f), f"color_jitter, shape {_shape}, factors {np.round(_f, 3)}", rtol=_rt, atol=_at)
-with score.aspect("shape, dtype and the range [0, 1] kept", 0.3):
+with score.aspect("shape, dtype and the range [0, 1] kept", 0.2):
     for _shape, _dtype, _a, _f in _h_cases():
         _out = color_jitter(torch.tensor(_a, dtype=_dtype), float(_f[0]), float(_f[1]), float(_f[2]))
         _rt, _at = _h_tol(_dtype)
@@ -1785,6 +1837,16 @@ with score.aspect("shape, dtype and the range [0, 1] kept", 0.3):
                     "them first)", rtol=max(_rt, 1e-4), atol=max(_at, 1e-5))
         assert tuple(_out.shape) == _shape and _out.dtype == _dtype, f"color_jitter changed shape or dtype ({_shape}, {_dtype})"
         assert float(_out.min()) >= 0 and float(_out.max()) <= 1, f"color_jitter left [0, 1] ({_shape}, factors {_f})"
+with score.aspect("a meta tensor (the device and dtype kept, no NumPy on the way)", 0.1):
+    for _shape, _dtype, _a, _f in list(_h_cases())[:16]:
+        _out = color_jitter(torch.tensor(_a, dtype=_dtype), float(_f[0]), float(_f[1]), float(_f[2]))
+        _rt, _at = _h_tol(_dtype)
+        check_close(_out, _h_jitter(_a, *_f), f"color_jitter, shape {_shape} (this aspect also checks the values: fix "
+                    "them first)", rtol=max(_rt, 1e-4), atol=max(_at, 1e-5))
+    for _shape in [(3, 5, 7), (2, 1, 3, 9)]:
+        _meta = color_jitter(torch.empty(_shape, device="meta", dtype=torch.float64), 1.3, 0.7, 0.0)
+        assert isinstance(_meta, torch.Tensor) and _meta.device.type == "meta" and _meta.dtype == torch.float64 \
+            and tuple(_meta.shape) == _shape, f"color_jitter of a float64 meta tensor {_shape} must be a float64 meta tensor {_shape}"
 with score.aspect("the input is left unchanged", 0.3):
     for _shape, _dtype, _a, _f in _h_cases():
         _x = torch.tensor(_a, dtype=_dtype)
@@ -1947,11 +2009,38 @@ with score.aspect("pca_color_augment: the offset eigvecs @ (alpha * eigvals) add
         "you scaled by sqrt(eigvals): AlexNet's (and the notes') offset uses the eigenvalues themselves, alpha_i * lambda_i":
             (0.5 + _P @ (_alpha * _lam.sqrt())).clamp(0, 1)[:, None, None].expand(3, 2, 2),
     })
-with score.aspect("pca_color_augment: the result clamped to [0, 1] (near white)", 0.2):
+def _pca_named_mistakes(base, shape):
+    """The named mistakes of the offset, for a flat image of value `base` with _lam, _P and _alpha (clamped)."""
+    def flat(shift):
+        return (base + shift).clamp(0, 1)[:, None, None].expand(shape)
+    return {"the ROWS of eigvecs were used as eigenvectors: they are the COLUMNS (offset = eigvecs @ (alpha * eigvals))":
+                flat(torch.tensor([0.1, 0.2, -0.1])),
+            "the eigenvalues are missing: the offset is eigvecs @ (alpha * eigvals), not eigvecs @ alpha": flat(_P @ _alpha),
+            "you scaled by sqrt(eigvals): AlexNet's (and the notes') offset uses the eigenvalues themselves, alpha_i * lambda_i":
+                flat(_P @ (_alpha * _lam.sqrt()))}
+
+
+with score.aspect("pca_color_augment: the result clamped to [0, 1] (near white)", 0.1):
     _bright = torch.full((3, 1, 1), 0.95)
     check_close(pca_color_augment(_bright.clone(), _lam, _P, _alpha), torch.tensor([0.85, 1.0, 1.0])[:, None, None],
                 "pca_color_augment near white", atol=1e-6,
-                suspects={"the result was not clamped to [0, 1]": torch.tensor([0.85, 1.05, 1.15])[:, None, None]})
+                suspects={"the result was not clamped to [0, 1]": torch.tensor([0.85, 1.05, 1.15])[:, None, None],
+                          **_pca_named_mistakes(0.95, (3, 1, 1))})
+with score.aspect("the device kept: a tensor on PyTorch's meta device (no data, like a GPU tensor for NumPy) gives a "
+                  "meta tensor", 0.1):
+    check_close(pca_color_augment(_grey.clone(), _lam, _P, _alpha), _exp, "pca_color_augment of a grey image (this aspect "
+                "also checks the values: fix them first)", atol=1e-6, suspects=_pca_named_mistakes(0.5, (3, 2, 2)))
+    try:
+        _meta = pca_color_augment(torch.empty(2, 3, 4, 5, device="meta"), _lam.to("meta"), _P.to("meta"),
+                                  torch.empty(2, 3, device="meta"))
+    except NotImplementedError:
+        raise
+    except Exception as err:  # noqa: BLE001 - NumPy cannot read a meta (or GPU) tensor
+        raise AssertionError(f"pca_color_augment crashed on tensors of the meta device ({type(err).__name__}: {err}): "
+                             "stay in torch (@, clamp); NumPy cannot read a GPU tensor either") from None
+    assert isinstance(_meta, torch.Tensor) and _meta.device.type == "meta" and tuple(_meta.shape) == (2, 3, 4, 5), (
+        f"pca_color_augment of a (2, 3, 4, 5) meta batch gave {type(_meta).__name__} "
+        f"{tuple(getattr(_meta, 'shape', ()))} on {getattr(_meta, 'device', '?')}: keep the shape and the device")
 with score.aspect("pca_color_augment of a batch: row n of alpha belongs to image n", 0.2):
     _batch = torch.stack([_grey, _grey])
     _alphas = torch.tensor([[1.0, -1, 2], [0.0, 0, 0]])
@@ -1959,12 +2048,13 @@ with score.aspect("pca_color_augment of a batch: row n of alpha belongs to image
     assert tuple(_out.shape) == (2, 3, 2, 2), f"pca_color_augment of a (2, 3, 2, 2) batch returned shape {tuple(_out.shape)}"
     check_close(_out[1], _grey, "pca_color_augment of the second image of a batch, whose alpha is 0", atol=1e-6,
                 suspects={"every image got the first image's alpha: row n of alpha belongs to image n": _exp})
-    check_close(_out[0], _exp, "pca_color_augment of the first image of a batch", atol=1e-6)
+    check_close(_out[0], _exp, "pca_color_augment of the first image of a batch", atol=1e-6,
+                suspects=_pca_named_mistakes(0.5, (3, 2, 2)))
 with score.aspect("the inputs are not modified (rgb_pca's images, pca_color_augment's img); float64 stays float64", 0.2):
     _g = _grey.clone().double()
     _out = pca_color_augment(_g, _lam.double(), _P.double(), _alpha.double())
     check_close(_out, _exp, "pca_color_augment of a float64 grey image (this aspect also checks the values: fix them "
-                "first)", atol=1e-6)
+                "first)", atol=1e-6, suspects={k: v.double() for k, v in _pca_named_mistakes(0.5, (3, 2, 2)).items()})
     assert _out.dtype == torch.float64, f"pca_color_augment changed the dtype float64 to {_out.dtype}"
     check_close(_g, _grey, "the image after pca_color_augment(img, ...)", atol=1e-6, suspects={
         "pca_color_augment modified its input in place (img += ..., clamp_): return a new tensor": _exp})
@@ -1980,8 +2070,8 @@ score.result()
 # batches whose colours are correlated: the eigenvalues (0.7 points; dividing by $n$ instead of $n - 1$ is accepted)
 # and, up to sign, the eigenvectors, orthonormal (0.5); and `pca_color_augment` with the closed form
 # $\operatorname{clamp}(x + P(\alpha \odot \lambda))$ computed in NumPy for random $\lambda$, orthonormal $P$ and
-# $\alpha$, images and batches, float32 and float64 (1.3); shapes, dtypes and the range $[0, 1]$ (0.25); the input
-# left unchanged (0.25).
+# $\alpha$, images and batches, float32 and float64 (1.3); shapes, dtypes and the range $[0, 1]$ (0.15); a float64
+# batch on the meta device (0.1); the input left unchanged (0.25).
 
 # %% nbgrader={"grade": true, "grade_id": "test_pca_color_augment_hidden", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 # Hidden: rgb_pca against np.cov + np.linalg.eigh (values; vectors up to sign; orthonormal) on correlated random images and batches; pca_color_augment against the closed form clamp(x + P (alpha * lambda)) in NumPy; shapes, dtypes, ranges.
@@ -2037,13 +2127,24 @@ with score.aspect("pca_color_augment against the closed form clamp(x + P (alpha 
     for _shape, _dtype, _a, _P, _lam, _alpha, _ref in _h_aug_cases():
         _out = _h_aug(_a, _P, _lam, _alpha, _dtype)
         check_close(_out, _ref, f"pca_color_augment, shape {_shape}, {_dtype}", rtol=1e-5, atol=1e-6 if _dtype == torch.float32 else 1e-12)
-with score.aspect("pca_color_augment keeps shape and dtype and stays in [0, 1]", 0.25):
+with score.aspect("pca_color_augment keeps shape and dtype and stays in [0, 1]", 0.15):
     for _shape, _dtype, _a, _P, _lam, _alpha, _ref in _h_aug_cases():
         _out = _h_aug(_a, _P, _lam, _alpha, _dtype)
         check_close(_out, _ref, f"pca_color_augment, shape {_shape} (this aspect also checks the values: fix them first)",
                     rtol=1e-5, atol=1e-6)
         assert tuple(_out.shape) == _shape and _out.dtype == _dtype, f"pca_color_augment changed shape or dtype ({_shape}, {_dtype})"
         assert float(_out.min()) >= 0 and float(_out.max()) <= 1, "pca_color_augment left [0, 1]"
+with score.aspect("pca_color_augment of a meta tensor (the device and dtype kept, no NumPy on the way)", 0.1):
+    for _shape, _dtype, _a, _P, _lam, _alpha, _ref in list(_h_aug_cases())[:20]:
+        check_close(_h_aug(_a, _P, _lam, _alpha, _dtype), _ref, f"pca_color_augment, shape {_shape} (this aspect also "
+                    "checks the values: fix them first)", rtol=1e-5, atol=1e-6)
+    for _shape, _ashape in [((3, 5, 7), (3,)), ((4, 3, 2, 6), (4, 3))]:
+        _meta = pca_color_augment(torch.empty(_shape, device="meta", dtype=torch.float64),
+                                  torch.empty(3, device="meta", dtype=torch.float64),
+                                  torch.empty(3, 3, device="meta", dtype=torch.float64),
+                                  torch.empty(_ashape, device="meta", dtype=torch.float64))
+        assert isinstance(_meta, torch.Tensor) and _meta.device.type == "meta" and _meta.dtype == torch.float64 \
+            and tuple(_meta.shape) == _shape, f"pca_color_augment of a float64 meta tensor {_shape} must be a float64 meta tensor {_shape}"
 with score.aspect("the inputs are left unchanged (pca_color_augment's img, rgb_pca's images)", 0.25):
     for _shape, _dtype, _a, _P, _lam, _alpha, _ref in _h_aug_cases():
         _x = torch.tensor(_a, dtype=_dtype)
@@ -2621,6 +2722,9 @@ with experiment("augmentation recipes on the digits"):
         coin = torch.rand(len(x), generator=g) < 0.5
         return torch.where(coin[:, None, None, None], hflip(x), x)
 
+    # one quick call of the test-time function first: while it (or ten_crop, predict_ten_crop) is unfinished, section
+    # 5 stopped before its results, and this cell is skipped at once with the usual note instead of training first
+    multiscale_predict(models["none"], X_val[:1], (16,), 16)
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
@@ -2659,7 +2763,8 @@ with experiment("augmentation recipes on the digits"):
     axes[0].invert_yaxis()
     for i, n in enumerate(names):
         axes[1].plot(curves[n]["epoch"], curves[n]["val_acc"], color=f"C{i}", label=n)
-    axes[1].set(xlabel="epoch", ylabel="validation accuracy", title="validation accuracy (full 16x16 images)", ylim=(0.6, 1.0))
+    axes[1].set(xlabel="epoch", ylabel="validation accuracy", title="validation accuracy (full 16x16 images)",
+                ylim=(min(min(curves[n]["val_acc"]) for n in names) - 0.05, 1.0))
     axes[1].legend(fontsize=8)
     for ax in axes:
         ax.grid(True, alpha=0.3)
@@ -2667,22 +2772,24 @@ with experiment("augmentation recipes on the digits"):
     plt.show()
 
 # %% [markdown]
-# **What we measured** (this run, rounded to what survived eight seeds). Adding random affine maps to the scale
-# augmentation narrows the gap to about 5<!-- quote: affine_gap_points ±3 --> points (training accuracy about
-# 0.98<!-- quote: affine_train_acc ±0.02 -->, validation accuracy about 0.925<!-- quote: affine_val_acc ±0.02 -->, validation
-# loss about 0.24<!-- quote: affine_val_loss ±0.04 -->). Over ten runs its gap was narrower than without augmentation every
+# **What we measured** (this run's numbers, seed 0, with the range over our ten runs in parentheses). Adding random
+# affine maps to the scale augmentation narrows the gap to 3.3<!-- quote: affine_gap_points ±3 --> points (2.5 to 9.4;
+# training accuracy 0.967<!-- quote: affine_train_acc ±0.03 -->, 0.97 to 1.000; validation accuracy
+# 0.933<!-- quote: affine_val_acc ±0.03 -->, 0.88 to 0.94; validation loss 0.23<!-- quote: affine_val_loss ±0.05 -->, 0.18
+# to 0.45). Over ten runs its gap was narrower than without augmentation every
 # time and narrower than with scale augmentation alone in eight; its validation loss was the lowest of the notebook in
 # six of ten (in the others scale augmentation alone was as low), and its validation accuracy was above the unaugmented
 # network's by $-0.4$ to $+3.7$ points: on this small validation set the gain in accuracy is real but of the size of the
 # noise of one seed. Whether the augmented runs are still improving at epoch 40 (right) depends on the seed: an
 # augmented network needs more epochs to fit its harder, larger family of images, and sometimes gains from them.
 #
-# **Flips**, the notes' first example, undo it on digits: validation accuracy falls to about
-# 0.87<!-- quote: flips_val_acc ±0.025 -->, about 6<!-- quote: flips_cost_points ±3 --> points below the same recipe without
-# flips (3 to 9 points over the seeds, lower in every run) and below the network trained with no augmentation at all in
-# every run; the validation loss rises to about 0.40<!-- quote: flips_val_loss ±0.05 -->, 1.2 to 2.1 times that of the recipe
-# without flips. The gap is back at about 6<!-- quote: flips_gap_points ±3 --> points, now with a training accuracy of only
-# about 0.93<!-- quote: flips_train_acc ±0.04 --> (0.96 with another correct draw order): the network spends capacity on telling mirrored digits apart that never
+# **Flips**, the notes' first example, undo it on digits: validation accuracy falls to
+# 0.847<!-- quote: flips_val_acc ±0.03 --> (0.85 to 0.89), 8.6<!-- quote: flips_cost_points ±3 --> points below the same
+# recipe without flips (3 to 9 points over the runs and draw orders, lower in every run) and below the network trained with
+# no augmentation at all in every run; the validation loss rises to 0.42<!-- quote: flips_val_loss ±0.05 -->, 1.2 to 2.1
+# times that of the recipe without flips. The gap is back at 8.6<!-- quote: flips_gap_points ±3 --> points in this run
+# (the left panel), now with a training accuracy of only 0.933<!-- quote: flips_train_acc ±0.04 --> (0.96 with another
+# correct draw order): the network spends capacity on telling mirrored digits apart that never
 # occur. For this network the ten crops are finally harmless: they score $-0.3$<!-- quote: flips_tencrop_gain_points ±2.5 -->
 # points against its centre crop in this run, between $-0.3$ and $+4$ over the seeds (with three scales about
 # 0.87<!-- quote: flips_multiscale_acc ±0.03 -->). Whether an augmentation regularizes or corrupts depends on whether the
@@ -2721,15 +2828,18 @@ with experiment("augmentation recipes on the digits"):
 #   loss below 0.005) and reaches 89.6%<!-- quote: base_val_acc ±3 --> on validation: a gap of
 #   10.4<!-- quote: base_gap_points ±4 --> points in this run (7.6 to 14.0 over ten runs).
 # - **Flips** $x[c, i, W-1-j]$ are exact and cheap, and label-preserving only for mirror-symmetric data: on digits
-#   they cost about 6<!-- quote: flips_cost_points ±3 --> points of validation accuracy (3 to 9 over the seeds, in every run).
+#   they cost 8.6<!-- quote: flips_cost_points ±3 --> points of validation accuracy in this run (3 to 9 over the runs, a
+#   cost in every run).
 # - **Scale augmentation** (ResNet: short side $L \sim U\{256, \dots, 480\}$, random $224 \times 224$ crop; the
 #   notes' "224x244" is a typo): with a range suited to the data ($L \in [16, 20]$ for crop 16) the validation loss fell
-#   in every run (to about 0.25<!-- quote: scale_val_loss ±0.06 -->) and the gap narrowed in nine of ten, while the
+#   in every run (to 0.23<!-- quote: scale_val_loss ±0.06 --> in this one) and the gap narrowed in nine of ten, while the
 #   validation accuracy changed by no more than the noise of one seed; ResNet's ratios copied blindly ($[18, 34]$) made
-#   it worse (about 0.83<!-- quote: resnet_val_acc ±0.04 -->) on digits that fill their frame, in every run.
+#   it worse (0.804<!-- quote: resnet_val_acc ±0.05 --> in this run, 0.79 to 0.87) on digits that fill their frame, in
+#   every run.
 # - **Translation, rotation, stretching** (affine maps via `affine_grid`/`grid_sample`, whose `theta` is the inverse
-#   map in normalized coordinates): with scale augmentation, a gap of about 5<!-- quote: affine_gap_points ±3 --> points,
-#   narrower than without augmentation in every run, and validation accuracy about 0.925<!-- quote: affine_val_acc ±0.02 -->.
+#   map in normalized coordinates): with scale augmentation, a gap of 3.3<!-- quote: affine_gap_points ±3 --> points in
+#   this run (2.5 to 9.4), narrower than without augmentation in every run, and validation accuracy
+#   0.933<!-- quote: affine_val_acc ±0.03 --> (0.88 to 0.94).
 # - **Ten crops and five scales at test time** average softmax probabilities over
 #   (tl, tr, bl, br, centre) of the image and of its mirror (torchvision's order) at each scale. On our digits they
 #   never beat the best single view of a network trained without flips, and the mirrored crops cost 3 to 15 points
@@ -2757,9 +2867,9 @@ with experiment("augmentation recipes on the digits"):
 # | ... and their gap is small (underfitting) | gap 4.9, 4.5, 7.1, 5.8, 6.7, 0.9, 3.1, 10.0 (9.4, 1.2) | **flipped**: from 1 to 10 points; the text now says the gap is no guide |
 # | ten crops never beat the best single view (no flips in training) | 0 of 30 model-runs | holds |
 # | the mirrored crops cost points (no flips in training) | 3 to 8 (scale model), 5 to 15 (no augmentation) | holds; "5 to 6 points" was seed 0's |
-# | scale + affine narrows the gap most, lowest validation loss | gap narrower than none 10 of 10, than scale alone 8 of 10; lowest loss 6 of 10 | gap holds; "lowest loss" **flipped** to "in six of ten" |
+# | scale + affine narrows the gap (narrower than no augmentation); lowest validation loss | gap narrower than none 10 of 10, than scale alone only 8 of 10; lowest loss 6 of 10 | "narrower than no augmentation" holds; "narrows it most" does not (8 of 10); "lowest loss" **flipped** to "in six of ten" |
 # | augmented runs still improving at epoch 40 | scale 4 of 10, scale + affine 6 of 10 | **flipped**: depends on the seed |
-# | flips hurt on digits | $-2.8$ to $-8.6$ points against the same recipe without flips, below no augmentation in 10 of 10 | holds; "8.6 points" was seed 0's, now "about 6 (3 to 9)" |
+# | flips hurt on digits | $-2.8$ to $-8.6$ points against the same recipe without flips, below no augmentation in 10 of 10 | holds; the text gives this run's 8.6 points and the range 3 to 9 |
 # | ten crops are harmless after training with flips | $-0.3$ to $+4$ points against the centre crop | holds |
 # | ResNet-ratio model: five scales bring it back to the centre crop | five scales minus centre crop: $-20.3$ to 0 over the ten runs; $+1.3$ with a reader's correct draw order | "never above" **flipped** to "not clearly above" (within the noise of 300 images) |
 # | the verdicts above with other correct answers (the corpus's draw-order variants, seed 0) | every number inside the ranges above after widening three: ResNet-ratio training loss 0.52, flips' training accuracy 0.96, mirror cost 8 | hold, with the wider ranges |
