@@ -2774,7 +2774,7 @@ with experiment("augmentation recipes on the digits"):
 # %% [markdown]
 # **What we measured** (this run's numbers, seed 0, with the range over our ten runs in parentheses). Adding random
 # affine maps to the scale augmentation narrows the gap to 3.3<!-- quote: affine_gap_points ±3 --> points (2.5 to 9.4;
-# training accuracy 0.967<!-- quote: affine_train_acc ±0.03 -->, 0.97 to 1.000; validation accuracy
+# training accuracy 0.967<!-- quote: affine_train_acc ±0.03 -->, 0.966 to 1.000; validation accuracy
 # 0.933<!-- quote: affine_val_acc ±0.03 -->, 0.88 to 0.94; validation loss 0.23<!-- quote: affine_val_loss ±0.05 -->, 0.18
 # to 0.45). Over ten runs its gap was narrower than without augmentation every
 # time and narrower than with scale augmentation alone in eight; its validation loss was the lowest of the notebook in
@@ -2784,7 +2784,7 @@ with experiment("augmentation recipes on the digits"):
 # augmented network needs more epochs to fit its harder, larger family of images, and sometimes gains from them.
 #
 # **Flips**, the notes' first example, undo it on digits: validation accuracy falls to
-# 0.847<!-- quote: flips_val_acc ±0.03 --> (0.85 to 0.89), 8.6<!-- quote: flips_cost_points ±3 --> points below the same
+# 0.847<!-- quote: flips_val_acc ±0.03 --> (0.847 to 0.891), 8.6<!-- quote: flips_cost_points ±3 --> points below the same
 # recipe without flips (3 to 9 points over the runs and draw orders, lower in every run) and below the network trained with
 # no augmentation at all in every run; the validation loss rises to 0.42<!-- quote: flips_val_loss ±0.05 -->, 1.2 to 2.1
 # times that of the recipe without flips. The gap is back at 8.6<!-- quote: flips_gap_points ±3 --> points in this run
