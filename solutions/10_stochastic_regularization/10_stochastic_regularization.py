@@ -338,14 +338,14 @@ def dropconnect_forward(x, W, b, p, mode, generator=None):
 # | check | expected |
 # | --- | --- |
 # | test mode | $xW + b = \begin{pmatrix} 5.5 & -1.5 \\ 2.5 & -3.5 \end{pmatrix}$, mask `None`, the same at every call |
-# | train mode, $p = 0$ | every weight kept: $xW + b$ again |
 # | train mode, $p = 0.25$ | `out[n]` $= x_n (R_n \odot W)/0.75 + b$ for **the mask you return**, of shape $(2, 3, 2)$ |
-# | 20,000 identical examples, $p = 0.25$ | 75% of the weights kept, the masks differ between examples, and the mean output is $xW + b$ within a few standard errors |
+# | 20,000 identical examples, $p = 0.25$ | the masks differ between examples, 75% of the weights kept, and the mean output is $xW + b$ within a few standard errors |
+# | train mode, $p = 0$ | every weight kept: $xW + b$ again |
 # | the same seed twice | the same output |
 #
 # The test compares your output with what the typical mistakes would give for your own mask, and names
-# the mistake when one matches. Its points, by aspect: train mode (the rows above with $p = 0$, $0.25$ and
-# the 20,000 examples, 1 point), test mode (0.4), the generator (0.2), float32 kept for the output and the
+# the mistake when one matches. Its points, by aspect: train mode (the rows above with $p = 0.25$, the
+# 20,000 examples and $p = 0$, 1 point), test mode (0.4), the generator (0.2), float32 kept for the output and the
 # mask (0.2), and the gradients reaching $x$, $W$ and $b$ (0.2). The aspects about something else also
 # check train mode at $p = 0.5$, so that a layer that never drops earns nothing from them.
 
@@ -381,14 +381,9 @@ def _train_guard():
 
 score = Aspects("dropconnect_forward", points=2)
 
-with score.aspect("train mode: p = 0 keeps everything; p = 0.25 gives a 0/1 mask of shape (N, D, M) and "
-                  "out[n] = x[n] (mask[n] * W) / 0.75 + b for it; over 20,000 examples 75% kept, masks differ, "
-                  "mean output x W + b", 1.0):
-    _out, _mask = _unpack(dropconnect_forward(_x.clone(), _W.clone(), _b.clone(), 0.0, "train"), "train mode, p = 0")
-    assert torch.isfinite(torch.as_tensor(_out)).all(), (
-        "train mode with p = 0 gave NaN or inf: did you divide by p? p is the probability of DROPPING a weight, "
-        "and inverted scaling divides by 1 - p")
-    check_close(_out, _xWb, "train-mode output with p = 0 (every weight kept)")
+with score.aspect("train mode: p = 0.25 gives a 0/1 mask of shape (N, D, M) and out[n] = x[n] (mask[n] * W) / 0.75 + b "
+                  "for it; over 20,000 examples one mask per example, 75% kept, mean output x W + b; p = 0 keeps "
+                  "everything", 1.0):
     _out, _mask = _unpack(dropconnect_forward(_x.clone(), _W.clone(), _b.clone(), 0.25, "train", generator=torch.Generator().manual_seed(0)),
                           "train mode")
     assert _mask is not None, "in train mode return the mask you used (of shape (N, D, M))"
@@ -414,18 +409,23 @@ with score.aspect("train mode: p = 0 keeps everything; p = 0.25 gives a 0/1 mask
     _N = 20000
     _out, _mask = _unpack(dropconnect_forward(_x[:1].repeat(_N, 1), _W, _b, 0.25, "train",
                                               generator=torch.Generator().manual_seed(1)), "20,000 examples")
-    _kept = float(to_numpy(_mask).astype(np.float64).mean())
+    _flat = to_numpy(_mask).astype(np.float64).reshape(_N, -1)
+    assert not (_flat == _flat[0]).all(), ("one mask for the whole batch: every example got the same mask. Draw one "
+                                           "per example (shape (N, D, M), independent coins for every example)")
+    _kept = float(_flat.mean())
     assert abs(_kept - 0.25) > 0.05, ("25% of the weights were kept with p = 0.25: p is the probability of DROPPING "
-                                      "a weight; keep each with probability 1 - p")
+                                      "a weight; keep it where u >= p, with probability 1 - p")
     assert abs(_kept - 0.75) < 0.01, f"{100 * _kept:.1f}% of the weights were kept with p = 0.25, expected 75%"
-    _flat = to_numpy(_mask).reshape(_N, -1)
-    assert not (_flat == _flat[0]).all(), ("every example got the same mask: draw one mask per example "
-                                           "(shape (N, D, M), independent coins)")
     _mean = to_numpy(_out).mean(axis=0)
     _sem = np.sqrt(0.25 / 0.75 * ((_xn[0][:, None] ** 2) * _Wn ** 2).sum(axis=0) / _N)  # closed-form standard error
     assert np.all(np.abs(_mean - _xWb[0]) < 5 * _sem + 1e-12), (
         f"the mean output over {_N} examples is {_mean}, expected x W + b = {_xWb[0]} within a few standard errors "
         f"({_sem}): the layer is biased at train time")
+    _out, _mask = _unpack(dropconnect_forward(_x.clone(), _W.clone(), _b.clone(), 0.0, "train"), "train mode, p = 0")
+    assert torch.isfinite(torch.as_tensor(_out)).all(), (
+        "train mode with p = 0 gave NaN or inf: did you divide by p? p is the probability of DROPPING a weight, "
+        "and inverted scaling divides by 1 - p")
+    check_close(_out, _xWb, "train-mode output with p = 0 (every weight kept)")
 
 with score.aspect("test mode: x W + b and mask None, the same at every call (no mask, no scaling)", 0.4):
     for _trial in range(3):
@@ -958,8 +958,9 @@ def fractional_max_pool2d(x, output_size, samples=None, overlapping=False, pseud
 # `max(x[0, 0:2]) = 1`, and on `-x` it is `-0`. The last case is where **ceil** and **floor** differ:
 # $\lfloor 1.5\, i\rfloor$ would give $0, 1, 3, 4, 6, 7, 9$. Then random regions: on a $(4, 3, 10, 12)$
 # batch pooled to $7 \times 8$, every plane's increments must be 1 or 2 with exactly the right number of
-# twos, the regions must start at 0 and end at the last row, the planes must not all share one arrangement,
-# and the output must be the maximum over the regions you return. Its points, by aspect: the pseudo-random
+# twos, the regions must start at 0 and end at the last row, the planes must not all share one arrangement
+# nor all be pseudo-random sequences with a fresh $u$ (those reach only a few of the arrangements), and the
+# output must be the maximum over the regions you return. Its points, by aspect: the pseudo-random
 # cases (0.7), torch's variant (0.4), the random regions (0.5), the generator (0.1), the gradient, one unit
 # at the maximum of each region (0.2), and the `ValueError` (0.1); and one required check, that your function
 # does not call torch's own fractional max pooling (otherwise the cell scores 0).
@@ -1047,6 +1048,20 @@ def _guard():
                              "that a function that does not pool earns nothing: fix that case first)") from None
 
 
+def _pseudo_patterns(S, n_out):
+    """Every increment sequence that ceil(alpha (i + u)) - ceil(alpha u), or the same with floor, gives for some u in
+    [0, 1), alpha = S / n_out (exact: the sequences change only where u crosses a multiple of 1 / S)."""
+    from fractions import Fraction
+    from math import ceil, floor
+    found = set()
+    for j in range(2 * S):
+        u = Fraction(j, 2 * S)
+        for rounding in (ceil, floor):
+            a = [rounding(Fraction(S, n_out) * (i + u)) - rounding(Fraction(S, n_out) * u) for i in range(n_out + 1)]
+            found.add(tuple(int(q - p) for p, q in zip(a[:-1], a[1:])))
+    return found
+
+
 _x7 = torch.arange(49.0, dtype=torch.float64).reshape(1, 1, 7, 7)
 _s = torch.tensor([[[0.7, 0.3]]], dtype=torch.float64)
 _ends = lambda a, ov=False: (np.array(a[:-1]), np.array(a[1:]) + int(ov))  # noqa: E731  (start, end) from boundaries
@@ -1075,9 +1090,11 @@ with score.aspect("torch's variant, kernel_size = 2, 7 -> 5: the windows, the ma
                 "torch's variant, kernel_size 2, 7 -> 5: your output against torch.nn.functional.fractional_max_pool2d")
 
 with score.aspect("random regions, disjoint and overlapping, (4, 3, 10, 12) -> 7 x 8: increments 1 or 2, the right "
-                  "number of twos, from 0 to the end, one arrangement per plane, the max over them", 0.5):
+                  "number of twos, from 0 to the end, one arrangement per plane, not all pseudo-random sequences, the max "
+                  "over them", 0.5):
     for _overlapping in (False, True):
         _what = "random, " + ("overlapping" if _overlapping else "disjoint")
+        _as_pseudo = {"rows": [], "columns": []}  # per plane: are its increments a pseudo-random (or floor) sequence?
         for _call in range(2):
             _out, (_grs, _gre, _gcs, _gce) = _pool(_xr, (7, 8), overlapping=_overlapping)
             assert tuple(_out.shape) == (4, 3, 7, 8), f"{_what}: output shape {tuple(_out.shape)}, expected (4, 3, 7, 8)"
@@ -1097,7 +1114,14 @@ with score.aspect("random regions, disjoint and overlapping, (4, 3, 10, 12) -> 7
                     f"{_what}, {_axis}: regions must be [a_i, a_(i+1))" + (" + the shared row a_(i+1)" if _overlapping else ""))
                 assert len({tuple(r) for r in _inc.reshape(-1, _n_out)}) > 1, (
                     f"{_what}, {_axis}: all 12 planes got the same arrangement: draw one per (example, channel) plane")
+                _as_pseudo[_axis] += [tuple(r) in _pseudo_patterns(_S, _n_out) for r in _inc.reshape(-1, _n_out)]
             check_close(_out, _brute_max(to_numpy(_xr), _grs, _gre, _gcs, _gce), f"{_what}: the max over the regions you returned")
+        for _axis, _flags in _as_pseudo.items():
+            assert not all(_flags), (
+                f"{_what}, {_axis}: each of the {len(_flags)} random arrangements (12 planes, two calls) is a pseudo-random "
+                "sequence ceil(alpha (i + u)) - ceil(alpha u) with a fresh u, one of the few shifts of one evenly spread "
+                "pattern (a uniformly random arrangement is one of them by chance only now and then). Random regions "
+                "place the S - n_out twos among the n_out increments uniformly at random (a random permutation)")
 
 with score.aspect("the randomness: generators of the same seed give the same random regions", 0.1):
     _guard()
