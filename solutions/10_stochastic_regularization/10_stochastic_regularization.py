@@ -159,7 +159,9 @@ for i, c in enumerate(curves):
     axes[1].plot(c["epoch"], c["train_acc"], "C0-o" if i == 0 else "C0--o", ms=3)
     axes[1].plot(c["epoch"], c["val_acc"], "C3-o" if i == 0 else "C3--o", ms=3)
 axes[0].set(xlabel="epoch", ylabel="cross-entropy", title="SmallCNN on 359 digits: loss")
-axes[1].set(xlabel="epoch", ylabel="accuracy", title="accuracy (blue: train, red: validation)", ylim=(0.8, 1.005))
+_lowest = min(min(c["train_acc"].min(), c["val_acc"].min()) for c in curves)  # every seed's curve stays in view
+axes[1].set(xlabel="epoch", ylabel="accuracy", title="accuracy (blue: train, red: validation)",
+            ylim=(min(0.8, _lowest - 0.01), 1.005))
 axes[0].legend(fontsize=8)
 for ax in axes:
     ax.grid(True, which="both", alpha=0.3)
@@ -789,6 +791,8 @@ def draw_regions(ax, rows, cols, n_in, title):
             ax.add_patch(mpatches.Rectangle((c0 + 0.06, r0 + 0.06), c1 - c0 - 0.12, r1 - r0 - 0.12,
                                             facecolor=color, alpha=0.3, edgecolor=color, lw=1.2))
     ax.set_title(title, fontsize=9)
+    ax.set_xlabel("column (input index)", fontsize=8)
+    ax.set_ylabel("row (input index)", fontsize=8)
     ax.set_aspect("equal")
 
 
@@ -2202,8 +2206,8 @@ with experiment("the generalization gap with each regularizer"):
 
     fig, axes = plt.subplots(1, 3, figsize=(19, 4.5))
     names = list(RESULTS)
-    short = {"CNN (no regularizer)": "CNN", "CNN + dropout 0.5 (reference)": "CNN\n+ dropout", "CNN + DropConnect 0.5": "CNN\n+ DropConnect",
-             "CNN + fractional max pooling": "CNN\n+ FMP", "ResNet-4 (no regularizer)": "ResNet-4", "ResNet-4 + stochastic depth": "ResNet-4\n+ stoch. depth"}
+    short = {"CNN (no regularizer)": "CNN", "CNN + dropout 0.5 (reference)": "CNN + dropout", "CNN + DropConnect 0.5": "CNN + DropConnect",
+             "CNN + fractional max pooling": "CNN + FMP", "ResNet-4 (no regularizer)": "ResNet-4", "ResNet-4 + stochastic depth": "ResNet-4 + stoch. depth"}
     for k, name in enumerate(names):
         g = table[name]
         axes[0].bar(k - 0.2, g[:, 2].mean(), width=0.4, color="C0", label="train loss (eval mode)" if k == 0 else None)
@@ -2214,7 +2218,7 @@ with experiment("the generalization gap with each regularizer"):
         axes[1].plot([k] * len(g), 100 * g[:, 1], "k.", ms=4)
     for ax in axes[:2]:
         ax.set_xticks(range(len(names)))
-        ax.set_xticklabels([short.get(n, n) for n in names], fontsize=8)
+        ax.set_xticklabels([short.get(n, n) for n in names], fontsize=8, rotation=30, ha="right")  # no overlap
         ax.grid(True, axis="y", alpha=0.3)
     axes[0].set(ylabel="cross-entropy", title="both sides of the gap (bars: mean, dots: seeds)")
     axes[0].legend(fontsize=8)
@@ -2227,6 +2231,7 @@ with experiment("the generalization gap with each regularizer"):
     axes[2].set(xlabel="epoch", ylabel="cross-entropy", title=f"CNN settings, seed {SEEDS[0]}: validation (solid), train (dotted)")
     axes[2].legend(fontsize=7)
     axes[2].grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
     plt.show()
 
 # %% [markdown]
