@@ -1212,8 +1212,8 @@ score.result()
 # class, 50 in all) and **quite a lot** (the whole target pool: 4,000 new-template MNIST-1D signals, 900
 # new fractals, 1,083 real digits). Three ways to learn the target, all evaluated on the same held-out
 # target test set (1,000<!-- quote: test_size_mnist1d_new --> new-template signals,
-# 600<!-- quote: test_size_fractal_new --> new fractals, 714<!-- quote: test_size_digit_images --> real digits; the
-# table printed below gives each row's, "tested on"; one test example is worth 0.1 to 0.17 points of accuracy):
+# 600<!-- quote: test_size_fractal_new --> new fractals, 714<!-- quote: test_size_digit_images --> real digits, in
+# the column "tested on" of the table printed below; one test example is worth 0.1 to 0.17 points of accuracy):
 #
 # - **scratch**: the same architecture, randomly initialised, all layers trained (Adam, $\eta = 3\cdot10^{-3}$);
 # - **linear probe**: your `linear_probe_features` on the frozen pretrained backbone, then your
@@ -2051,7 +2051,7 @@ with experiment("Adam steps against the memory-bandwidth floor"):
 #   points (fractals) over the last stage.
 # - **A fast optimizer step** is judged against the memory-bandwidth floor of 28 bytes per parameter, where
 #   the tensors are far larger than the caches (a GPU); on a CPU at 2 M parameters the fused step was at
-#   least 1.5x faster than the others in every run (how much more depends on the machine and its load), and
+#   least 1.5x<!-- quote: adam_fused_speedup ≥ --> faster than the others in every run (how much more depends on the machine and its load), and
 #   grouping tensors (foreach) gained nothing measurable.
 #
 # ### Claims checked over seeds
