@@ -51,9 +51,11 @@
 # ### Conventions used by every function in this notebook
 #
 # - An **image** is a float torch tensor of shape $(C, H, W)$ with values in $[0, 1]$ (channels RGB,
-#   or a single grey channel); a **batch** has shape $(N, C, H, W)$. Every function accepts both and
-#   returns the same layout (`ten_crop` adds one leading axis of size 10), with the input's dtype
-#   (float32 or float64) and device. No function modifies its input.
+#   or a single grey channel); a **batch** has shape $(N, C, H, W)$. Every function accepts both, and
+#   every function that returns images returns them in the input's layout (`ten_crop` adds one leading
+#   axis of size 10), dtype (float32 or float64) and device; `predict_ten_crop` and `multiscale_predict`
+#   return probabilities, $(K,)$ for an image and $(N, K)$ for a batch, and `rgb_pca` a pair (eigenvalues,
+#   eigenvectors). No function modifies its input.
 # - Rows run **down** (index $i$, the $H$ axis), columns run **right** (index $j$, the $W$ axis).
 #   A **horizontal flip** mirrors left and right: it reverses the last axis.
 # - Randomness comes from a `generator` argument, a `torch.Generator` (or `None` for torch's global
