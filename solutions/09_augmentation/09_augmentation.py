@@ -2354,8 +2354,8 @@ def random_affine(img, degrees=0.0, translate=0.0, stretch=0.0, generator=None):
 # | input | call | output | why |
 # | --- | --- | --- | --- |
 # | $\begin{pmatrix} 0&1&2\\3&4&5\\6&7&8 \end{pmatrix}$ | `angle=90` | $\begin{pmatrix} 2&5&8\\1&4&7\\0&3&6 \end{pmatrix}$ | counter-clockwise: the right column becomes the top row (`torch.rot90(img, 1, (-2, -1))`); clockwise would give $\begin{pmatrix} 6&3&0\\7&4&1\\8&5&2 \end{pmatrix}$ |
-# | $\begin{pmatrix} 1&2&3\\4&5&6 \end{pmatrix}$ | `translate=(1, 0)` | $\begin{pmatrix} 0&1&2\\0&4&5 \end{pmatrix}$ | one pixel right; zeros come in |
-# | the same | `translate=(0, 1)` | $\begin{pmatrix} 0&0&0\\1&2&3 \end{pmatrix}$ | one pixel down |
+# | $\begin{pmatrix} 1&2&3&4&5\\6&7&8&9&10\\11&12&13&14&15 \end{pmatrix}$ | `translate=(1, 0)` | $\begin{pmatrix} 0&1&2&3&4\\0&6&7&8&9\\0&11&12&13&14 \end{pmatrix}$ | one pixel right; zeros come in |
+# | the same | `translate=(0, 1)` | $\begin{pmatrix} 0&0&0&0&0\\1&2&3&4&5\\6&7&8&9&10 \end{pmatrix}$ | one pixel down (a one-pixel shift is $2/W$ across, $2/H$ down, in normalized units) |
 # | $(0, 4, 8, 12)$ | `stretch=(2, 1)` | $(3, 5, 7, 9)$ | output pixel $j$ reads the input at $1.5 + (j - 1.5)/2 = 0.75, 1.25, 1.75, 2.25$ |
 # | $\begin{pmatrix} 0&1&2&3\\4&5&6&7 \end{pmatrix}$ | `angle=90` | $\begin{pmatrix} 0&2&6&0\\0&1&5&0 \end{pmatrix}$ | non-square: output $(x, y)$ reads the input at $(-y, x)$; the outer columns read outside the image |
 #
@@ -2363,7 +2363,8 @@ def random_affine(img, degrees=0.0, translate=0.0, stretch=0.0, generator=None):
 # stretched image turned by 90 degrees (rotating first and stretching after gives another image).
 #
 # For `random_affine`: all ranges 0 is the identity; the same seed gives the same images; a batch of identical
-# images comes out different; a single bright pixel shifted with `translate=2` stays within two pixels of
+# images comes out different, and a batch of six copies of a dot turned with `degrees=90` (no shift) gets six
+# different angles; a single bright pixel shifted with `translate=2` stays within two pixels of
 # where it was, reaching both ends of the range over many draws, with $t_x \ne t_y$; a dot 3 pixels right of the
 # centre turned with `degrees=90` stays within $\pm 90$ degrees and gets beyond $\pm 60$; and two pairs of dots
 # stretched with `stretch=0.5` show factors in $[0.5, 1.5]$ (up to interpolation), reaching below 0.7 and above 1.3,
@@ -2396,18 +2397,25 @@ with score.aspect("affine(angle=90) and affine(angle=30) of a 3x3 image: counter
                 "affine(angle=30) of the 3x3 image", atol=1e-5, suspects={
                     "the angle was used as radians: convert degrees with math.radians":
                         _wrong_theta(_img, [[math.cos(30), -math.sin(30), 0], [math.sin(30), math.cos(30), 0]])})
-_r = torch.tensor([[[1.0, 2, 3], [4, 5, 6]]])
+_r = torch.arange(1.0, 16).reshape(1, 3, 5)  # H = 3, W = 5: a mistake that mixes up H and W shows
+_right, _down = torch.zeros_like(_r), torch.zeros_like(_r)
+_right[..., 1:], _down[..., 1:, :] = _r[..., :-1], _r[..., :-1, :]
+_left, _up = torch.zeros_like(_r), torch.zeros_like(_r)
+_left[..., :-1], _up[..., :-1, :] = _r[..., 1:], _r[..., 1:, :]
+_SWAPPED_D = ("the shift is normalized by the wrong side (D has H and W swapped): x (columns) goes with the width W, "
+              "y (rows) with the height H, D = diag(2/W, 2/H)")
 with score.aspect("affine(translate=(1, 0)) and (0, 1): one pixel right, one pixel down, zeros coming in", 0.3):
-    check_close(affine(_r.clone(), translate=(1, 0)), torch.tensor([[[0.0, 1, 2], [0, 4, 5]]]), "affine(translate=(1, 0))", atol=1e-5, suspects={
-        "the content moved LEFT: theta maps output to input positions, so its shift is -t (in normalized units)":
-            torch.tensor([[[2.0, 3, 0], [5, 6, 0]]]),
-        "the shift is half a pixel: in normalized coordinates one pixel is 2/W, not 1/W": _wrong_theta(_r, [[1, 0, -1 / 3], [0, 1, 0]]),
+    check_close(affine(_r.clone(), translate=(1, 0)), _right, "affine(translate=(1, 0)) of a 3x5 image", atol=1e-5, suspects={
+        "the content moved LEFT: theta maps output to input positions, so its shift is -t (in normalized units)": _left,
+        "the shift is half a pixel: in normalized coordinates one pixel is 2/W, not 1/W": _wrong_theta(_r, [[1, 0, -1 / 5], [0, 1, 0]]),
         "the shift was not normalized (pixels used as normalized units, where the image is 2 wide)":
             _wrong_theta(_r, [[1, 0, -1.0], [0, 1, 0]]),
-        "the translation moved the image vertically: translate is (tx, ty), tx to the right": torch.tensor([[[0.0, 0, 0], [1, 2, 3]]]),
+        _SWAPPED_D: _wrong_theta(_r, [[1, 0, -2 / 3], [0, 1, 0]]),
+        "the translation moved the image vertically: translate is (tx, ty), tx to the right": _down,
     })
-    check_close(affine(_r.clone(), translate=(0, 1)), torch.tensor([[[0.0, 0, 0], [1, 2, 3]]]), "affine(translate=(0, 1))", atol=1e-5, suspects={
-        "the content moved UP: y points down, and theta's shift is -t": torch.tensor([[[4.0, 5, 6], [0, 0, 0]]]),
+    check_close(affine(_r.clone(), translate=(0, 1)), _down, "affine(translate=(0, 1)) of a 3x5 image", atol=1e-5, suspects={
+        "the content moved UP: y points down, and theta's shift is -t": _up,
+        _SWAPPED_D: _wrong_theta(_r, [[1, 0, 0], [0, 1, -2 / 5]]),
     })
 with score.aspect("affine(stretch=(2, 1)) of (0, 4, 8, 12): stretched horizontally about the centre; stretch, "
                   "then rotate (angle=90, stretch=(2, 1) on a 4x4 image)", 0.2):
@@ -2429,6 +2437,8 @@ with score.aspect("affine(angle=90) of a non-square 2x4 image (the aspect-ratio 
     check_close(affine(_wide.clone(), angle=90), torch.tensor([[[0.0, 2, 6, 0], [0, 1, 5, 0]]]), "affine(angle=90) of a 2x4 image", atol=1e-5, suspects={
         "the rotation was written in normalized coordinates without the aspect-ratio factors D and D^-1: on a "
         "non-square image that is a rotation plus a shear": _wrong_theta(_wide, [[0, -1, 0], [1, 0, 0]]),
+        "D has H and W swapped: x (columns) goes with the width W, y (rows) with the height H, D = diag(2/W, 2/H)":
+            _wrong_theta(_wide, [[0, -2.0, 0], [0.5, 0, 0]]),
     })
 with score.aspect("affine of a float64 batch: every image rotated, float64 kept", 0.15):
     _b = torch.rand(2, 3, 5, 5, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
@@ -2537,6 +2547,21 @@ with score.aspect("a batch: every image gets its own angle and shift", 0.2):
     _translated_guard(_moved, _dot)
     assert len({tuple(m.flatten().tolist()) for m in _moved}) == 6, "images of a batch got the same shift: draw for each image"
     assert len({tuple(m.flatten()[:20].tolist()) for m in _many}) == 6, "images of a batch got the same rotation and shift: draw for each image"
+    _dot7 = torch.zeros(1, 9, 9)
+    _dot7[0, 4, 7] = 1.0  # 3 pixels right of the centre
+    _turned = random_affine(_dot7.expand(6, 1, 9, 9).clone(), 90.0, 0.0, 0.0, generator=torch.Generator().manual_seed(6))
+    assert tuple(_turned.shape) == (6, 1, 9, 9), f"random_affine of a (6, 1, 9, 9) batch returned shape {tuple(_turned.shape)}"
+    _angles = []
+    for _o in _turned[:, 0]:
+        assert float(_o.sum()) > 0.5, f"random_affine(degrees=90) lost a dot 3 pixels from the centre {_GUARD}"
+        _cx, _cy = float((_o * _xs).sum() / _o.sum()) - 4, float((_o * _ys).sum() / _o.sum()) - 4
+        assert abs(math.hypot(_cx, _cy) - 3) < 0.5, (f"random_affine(degrees=90, translate=0) moved a dot 3 pixels right "
+                                                     f"of the centre to ({_cx:.2f}, {_cy:.2f}) {_GUARD}")
+        _angles.append(math.degrees(math.atan2(-_cy, _cx)))
+    assert max(_angles) - min(_angles) > 1, (
+        f"with translate=0 every image of a batch of six was turned by the same angle ({_angles[0]:.1f} degrees): the "
+        "angle (and the stretch) was drawn once for the whole batch; draw the angle, the shift and the stretch for each "
+        "image")
 score.result()
 
 # %% [markdown]
