@@ -563,7 +563,8 @@ def random_resized_short_side_crop(img, lo, hi, crop, generator=None):
 # side), the output must be one of the $3 \times 5 = 15$ windows of size 2 of a $4 \times 6$ image, and over
 # 400 draws every one of them must appear (an off-by-one never reaches the last row or column). With
 # $L \in \{4, 5, 6\}$ and a $4 \times 4$ image, each output must be a window of the image resized to one of
-# those sizes, and all three sizes must appear.
+# those sizes, and all three sizes must appear. In a batch of twelve copies of an image, the crops must not all be
+# the same, nor all come from the same resized size $L$.
 
 # %% nbgrader={"grade": true, "grade_id": "test_random_resized_short_side_crop_visible", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 def _oracle_resize(x, h, w):
@@ -711,6 +712,10 @@ with score.aspect("a batch: every image gets its own L, top and left", 0.15):
     _batch = _crop_guard(_img.expand(12, 1, 4, 6), 4, 8, 3, torch.Generator().manual_seed(5))
     assert len({tuple(x.flatten().tolist()) for x in _batch}) > 1, (
         "all 12 images of the batch got the same crop: each image must get its own L, top and left")
+    _fits = [{L for L in range(4, 9) if _find_window(o, _oracle_resize(_img, L, int(L * 6 / 4))) is not None} for o in _batch]
+    assert not set.intersection(*_fits), (
+        f"all 12 images of the batch were resized to the same short side L = {min(set.intersection(*_fits))} (only top and "
+        "left changed): L was drawn once for the whole batch; draw L, top and left for each image")
 score.result()
 
 # %% [markdown]
