@@ -1679,13 +1679,32 @@ def color_jitter(img, brightness=1.0, contrast=1.0, saturation=1.0):
 # | red $(1, 0, 0)$ | $(1, 1, 0)$ | $(0.2989, 0.2989, 0.2989)$ | saturation 0 is greyscale |
 # | red $(1, 0, 0)$ | $(1, 1, 2)$ | $(1, 0, 0)$ | $2x - 0.2989$ clamps to $(1, 0, 0)$ |
 # | orange $(0.8, 0.4, 0)$ | $(2, 0.5, 1)$ | $(0.884, 0.784, 0.384)$ | brightness gives $(1.6, 0.8, 0)$, clamped to $(1, 0.8, 0)$; gray $0.7685$; $0.5\,x + 0.5 \cdot 0.7685$ |
+# | pixels $(0.9, 0.6, 0.2)$ and $(0.2, 0.3, 0.5)$ | $(1, 2, 0.5)$ | $(0.864, 0.730, 0.364)$ and $(0.069, 0.135, 0.335)$ | gray $0.644$ and $0.293$, mean $0.4684$; contrast: $2x - 0.4684$, clamped to $(1, 0.732, 0)$ and $(0, 0.132, 0.532)$; their gray, recomputed: $0.728$ and $0.138$; $0.5\,x + 0.5\,\operatorname{gray}$ |
 #
-# In the last row, clamping only at the very end would give $(1, 0.874, 0.474)$ instead: clamping after each
-# step matters. The contrast mean is per image: a batch of two images must give each image its own mean.
+# In the orange row, clamping only at the very end would give $(1, 0.874, 0.474)$ instead: clamping after each
+# step matters; and the contrast mean is the gray of the image **after** brightness (taken from the original
+# orange, gray $0.474$, it would give $(0.737, 0.637, 0.237)$). In the last row, leaving out the clamp after the
+# contrast step gives $(1, 0.776, 0.376)$ and $(0.024, 0.124, 0.324)$, and using for the saturation step the gray of
+# the image before the contrast step ($0.644$ and $0.293$) gives $(0.822, 0.688, 0.322)$ and $(0.146, 0.212, 0.412)$:
+# each step takes its reference from the image the previous step returned. The contrast mean is per image: a batch
+# of two images must give each image its own mean.
 
 # %% nbgrader={"grade": true, "grade_id": "test_color_jitter_visible", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-# the table above, computed (a table worked by hand is checked, not trusted): the red/blue contrast row, and the orange
-# row with the clamp after each step and only at the end
+def _jitter_steps(x, b, c, s, *, contrast_clamp=True, contrast_mean_of=None, contrast_per_pixel=False,
+                  saturation_gray_of=None, saturation_channel_mean=False):
+    """The three blends written out (the test's own oracle); a keyword changes one step into a named mistake."""
+    def gray(v):
+        return v if v.shape[-3] == 1 else 0.2989 * v[..., 0:1, :, :] + 0.587 * v[..., 1:2, :, :] + 0.114 * v[..., 2:3, :, :]
+    y = (b * x).clamp(0, 1)
+    ref = gray(y if contrast_mean_of is None else contrast_mean_of)
+    y = c * y + (1 - c) * (ref if contrast_per_pixel else ref.mean(dim=(-3, -2, -1), keepdim=True))
+    y = y.clamp(0, 1) if contrast_clamp else y
+    ref = y.mean(dim=-3, keepdim=True) if saturation_channel_mean else gray(y if saturation_gray_of is None else saturation_gray_of)
+    return (s * y + (1 - s) * ref).clamp(0, 1)
+
+
+# the table above, computed (a table worked by hand is checked, not trusted): the red/blue contrast row, the orange
+# row with the clamp after each step and only at the end, and the two-pixel row with its named mistakes
 _cl = torch.tensor([1.0, 0.8, 0.0])
 _gl = float(0.2989 * _cl[0] + 0.587 * _cl[1] + 0.114 * _cl[2])
 check_close(torch.tensor([0.5 + 0.5 * (0.2989 + 0.114) / 2, 0.5 * (0.2989 + 0.114) / 2]), torch.tensor([0.603, 0.103]),
@@ -1694,6 +1713,21 @@ check_close(torch.tensor([_gl]), torch.tensor([0.7685]), "the table's gray of th
 check_close(0.5 * _cl + 0.5 * _gl, torch.tensor([0.884, 0.784, 0.384]), "the table's orange row", rtol=0, atol=5e-4)
 check_close((0.8 * torch.tensor([1.0, 0.5, 0.0]) + 0.5 * (0.2989 * 1.6 + 0.587 * 0.8)).clamp(0, 1), torch.tensor([1.0, 0.874, 0.474]),
             "the text's clamp-at-the-end value", rtol=0, atol=5e-4)
+_two_px = torch.tensor([[0.9, 0.2], [0.6, 0.3], [0.2, 0.5]]).reshape(3, 1, 2)  # two pixels, (0.9, 0.6, 0.2) and (0.2, 0.3, 0.5)
+_orange = torch.tensor([0.8, 0.4, 0.0]).reshape(3, 1, 1)
+for _got, _want, _what in [
+        (_jitter_steps(_two_px, 1.0, 2.0, 0.5), [[0.864, 0.069], [0.730, 0.135], [0.364, 0.335]], "the table's two-pixel row"),
+        (_jitter_steps(_two_px, 1.0, 2.0, 0.5, contrast_clamp=False), [[1.0, 0.024], [0.776, 0.124], [0.376, 0.324]],
+         "the text's value without the clamp after contrast"),
+        (_jitter_steps(_two_px, 1.0, 2.0, 0.5, saturation_gray_of=_two_px), [[0.822, 0.146], [0.688, 0.212], [0.322, 0.412]],
+         "the text's value with the gray of the image before contrast"),
+        (_jitter_steps(_orange, 2.0, 0.5, 1.0, contrast_mean_of=_orange), [[0.737], [0.637], [0.237]],
+         "the text's value with the contrast mean of the original orange"),
+        (_jitter_steps(_orange, 2.0, 0.5, 1.0), [[0.884], [0.784], [0.384]], "the table's orange row (the oracle)")]:
+    check_close(_got, torch.tensor(_want).reshape(_got.shape), _what, rtol=0, atol=5e-4)
+_MEAN_AFTER = "the contrast mean must be taken after the brightness step, from the adjusted (and clamped) image, not the original"
+_GRAY_AGAIN = ("gray(x) must be recomputed after the contrast step, for the saturation step (you reused the gray of the image "
+               "before contrast)")
 score = Aspects("color_jitter", points=2)
 _rb = torch.tensor([[[1.0, 0.0]], [[0.0, 0.0]], [[0.0, 1.0]]])  # (3, 1, 2): a red and a blue pixel
 _m = (0.2989 + 0.114) / 2
@@ -1737,7 +1771,18 @@ with score.aspect("the order brightness, contrast, saturation, with a clamp afte
         "you clamped only at the end, or applied contrast before brightness (the two give the same here): the order is "
         "brightness, contrast, saturation, with a clamp to [0, 1] after EACH (as torchvision's adjust_* functions do)":
             (0.5 * 2 * _orange + 0.5 * _g_unclamped).clamp(0, 1),
+        _MEAN_AFTER: _jitter_steps(_orange, 2.0, 0.5, 1.0, contrast_mean_of=_orange),
     })
+    check_close(color_jitter(_two_px.clone(), 1.0, 2.0, 0.5), _jitter_steps(_two_px, 1.0, 2.0, 0.5),
+                "contrast 2 then saturation 0.5 on two pixels (0.9, 0.6, 0.2) and (0.2, 0.3, 0.5)", atol=1e-6, suspects={
+                    "the values were not clamped after the contrast step (2x - 0.4684 leaves [0, 1]): clamp to [0, 1] after "
+                    "EACH step, contrast included": _jitter_steps(_two_px, 1.0, 2.0, 0.5, contrast_clamp=False),
+                    _GRAY_AGAIN: _jitter_steps(_two_px, 1.0, 2.0, 0.5, saturation_gray_of=_two_px),
+                    "the contrast reference is gray(x) pixel by pixel; that is saturation. Contrast uses the MEAN of gray(x)":
+                        _jitter_steps(_two_px, 1.0, 2.0, 0.5, contrast_per_pixel=True),
+                    "saturation blends with the plain channel mean; its reference is gray(x) = 0.2989 R + 0.587 G + 0.114 B":
+                        _jitter_steps(_two_px, 1.0, 2.0, 0.5, saturation_channel_mean=True),
+                })
 with score.aspect("a batch of two images: each image its own contrast mean", 0.3):
     _two = torch.stack([_rb, 0.5 * torch.ones(3, 1, 2)])  # a batch of two images
     try:
@@ -1760,7 +1805,9 @@ with score.aspect("factors 1 are the identity; float64 stays float64; a one-chan
     _o = color_jitter(_x.clone(), 1.2, 0.8, 1.3)
     assert _o.dtype == torch.float64, f"color_jitter changed the dtype float64 to {_o.dtype}"
     check_close(color_jitter(torch.tensor([[[0.2, 0.6]]]), 1.0, 0.5, 3.0), torch.tensor([[[0.3, 0.5]]]),
-                "a one-channel image (gray(x) = x): contrast 0.5, saturation has no effect", atol=1e-6)
+                "a one-channel image (gray(x) = x): contrast 0.5, saturation has no effect", atol=1e-6, suspects={
+                    _GRAY_AGAIN: _jitter_steps(torch.tensor([[[0.2, 0.6]]]), 1.0, 0.5, 3.0,
+                                               saturation_gray_of=torch.tensor([[[0.2, 0.6]]]))})
 with score.aspect("the device kept: a tensor on PyTorch's meta device (no data, like a GPU tensor for NumPy) gives a "
                   "meta tensor", 0.1):
     check_close(color_jitter(_red.clone(), 1.0, 1.0, 0.0), torch.full((3, 1, 1), 0.2989), "saturation 0 on a red pixel "
@@ -1784,10 +1831,14 @@ with score.aspect("the input is not modified (color_jitter returns a new tensor)
     _ce = 2.0 * torch.tensor([0.8, 0.4, 0.0]).reshape(3, 1, 1)  # clamped only at the end: brightness not clamped
     _ce = 0.5 * _ce + 0.5 * (0.2989 * _ce[0] + 0.587 * _ce[1] + 0.114 * _ce[2])
     _ce = (1.5 * _ce - 0.5 * (0.2989 * _ce[0] + 0.587 * _ce[1] + 0.114 * _ce[2])).clamp(0, 1)
+    _fresh = torch.tensor([0.8, 0.4, 0.0]).reshape(3, 1, 1)  # the orange pixel, whatever color_jitter did to _orange
     check_close(_o, (1.5 * _c - 0.5 * _gc).clamp(0, 1), "color_jitter(orange, 2, 0.5, 1.5) (this aspect also checks "
                 "the values: fix them first)", atol=1e-6, suspects={
                     "you clamped only at the end: clamp to [0, 1] after EACH step (brightness, contrast, saturation), "
-                    "as the aspect on the order says; fix the values first": _ce})
+                    "as the aspect on the order says; fix the values first": _ce,
+                    f"{_MEAN_AFTER}; fix the values first": _jitter_steps(_fresh, 2.0, 0.5, 1.5, contrast_mean_of=_fresh),
+                    f"{_GRAY_AGAIN}; fix the values first":
+                        _jitter_steps(_fresh, 2.0, 0.5, 1.5, saturation_gray_of=(2.0 * _fresh).clamp(0, 1))})
     check_close(_orange, torch.tensor([0.8, 0.4, 0.0]).reshape(3, 1, 1), "the input after color_jitter(img, 2, 0.5, 1.5)",
                 atol=1e-6, suspects={
                     "color_jitter modified its input in place (x.mul_, clamp_, x *= ...): work on a new tensor":
