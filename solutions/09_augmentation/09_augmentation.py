@@ -1993,7 +1993,9 @@ def pca_color_augment(img, eigvals, eigvecs, alpha):
 # eigenvectors are $(1,1,1)/\sqrt3$ with $\lambda_1 = \frac13 \cdot 2 \cdot 0.09 \cdot 3 = 0.18$,
 # $(1,-1,0)/\sqrt2$ with $\lambda_2 = \frac13 \cdot 2 \cdot 0.01 \cdot 2 = 0.01\overline{3}$, and
 # $(1,1,-2)/\sqrt6$ with $\lambda_3 = 0$. (Dividing by $n = 4$ instead of $n - 1$ gives $0.135$ and $0.01$; the
-# test accepts both, as the difference vanishes on real images.) Eigenvectors are compared up to sign. The same
+# test accepts both, as the difference vanishes on real images.) Eigenvectors are compared up to sign; reversing
+# `eigh`'s eigenvector matrix along its rows (`flip(0)`) instead of its columns leaves the columns in ascending order,
+# each with its entries reversed, and the test names that mistake. The same
 # four pixels split over a batch of two $1 \times 2$ images, shape $(2, 3, 1, 2)$, must give the same eigenvalues:
 # for a batch the colour axis is the second one.
 #
@@ -2029,7 +2031,11 @@ with score.aspect("rgb_pca: the eigenvalues of the four-pixel image, descending 
         })
 with score.aspect("rgb_pca: the eigenvectors as the COLUMNS of eigvecs, in the order of the eigenvalues (up to sign)", 0.3):
     _vals, _vecs = rgb_pca(_img.clone())
-    for _i, _e in enumerate([_u / 3 ** 0.5, _v / 2 ** 0.5, torch.tensor([1.0, 1, -2]) / 6 ** 0.5]):
+    _eig = [_u / 3 ** 0.5, _v / 2 ** 0.5, torch.tensor([1.0, 1, -2]) / 6 ** 0.5]
+    if all(abs(float(torch.as_tensor(_vecs)[:, _i].double() @ _eig[2 - _i].flip(0).double())) > 1 - 1e-5 for _i in range(3)):
+        raise AssertionError("you reversed the rows of eigh's eigenvectors (flip(0)); the eigenvectors are its columns: "
+                             "reverse them with flip(-1) (eigvecs.flip(1)), as the eigenvalues with flip(0)")
+    for _i, _e in enumerate(_eig):
         _col, _row = torch.as_tensor(_vecs)[:, _i].double(), torch.as_tensor(_vecs)[_i, :].double()
         if abs(float(_col @ _e.double())) < 1 - 1e-5:
             _msg = (" (the ROWS of your eigvecs hold the eigenvectors: return them as COLUMNS, eigvecs[:, i])"
