@@ -316,17 +316,20 @@ def pick_best(results, mode="max"):
 # | A, `mode="max"` (accuracy) | sgd: 0.50, 0.62, 0.60 · momentum: 0.55, **0.70**, 0.68 · adam: 0.65, 0.69, 0.69 | `("momentum", 0.70, 1)` | best epochs 0.62, 0.70, 0.69; by the *last* epoch adam (0.69) would win |
 # | F, `mode="min"` (loss) | lr=0.1: 1.2, 0.8, 0.5 · lr=0.3: 1.1, **0.45**, 0.9 | `("lr=0.3", 0.45, 1)` | the lowest loss wins; by the last epoch lr=0.1 (0.5 against 0.9) would win |
 # | B, `mode="min"` (loss) | lr=0.1: 1.2, 0.8, **0.5** · lr=1.0: 0.9, 0.3, nan · lr=3.0: 0.2, inf | `("lr=0.1", 0.5, 2)` | lr=1.0 and lr=3.0 diverged: out, although 0.3 and 0.2 look better |
+# | G, `mode="min"` (loss) | lr=0.1: 1.2, 0.8, **0.5** · lr=1.0: 0.9, nan, 0.3 (and the same in the order lr=1.0, lr=0.1) | `("lr=0.1", 0.5, 2)` | lr=1.0 has a NaN in the middle: out, although it recovered to 0.3 (a NaN *anywhere* disqualifies) |
 # | C, `mode="max"` | a: 0.5, 0.8, 0.8 · b: **0.8**, 0.7, 0.6 · c: 0.6, 0.8 | `("b", 0.8, 0)` | a three-way tie at 0.8: b got there first (epoch 0; a and c at epoch 1) |
 # | D, `mode="max"` | x: 0.1, 0.9 · y: 0.2, 0.9 (and the same in the order y, x) | the first listed, at epoch 1 | equal scores at equal epochs: order decides |
 # | E, `mode="max"` | p: **0.9**, 0.5, 0.9 · q: 0.5, 0.9 | `("p", 0.9, 0)` | p reached 0.9 first at epoch 0 (the *first* epoch counts, not the last, 2) |
 #
 # Then three sweeps where no run qualifies (every run diverged; no runs at all; one run with no values),
-# which must raise a `ValueError`, a run given as a float32 NumPy array, and names and values given as
-# tuples.
+# which must raise a `ValueError`; an empty run beside a good one, `{"a": [], "b": [0.5]}` (in both orders),
+# where the empty run is out and `("b", 0.5, 0)` wins; a run given as a float32 NumPy array, and names and
+# values given as tuples.
 #
 # The cell's 2 points are split into **aspects**, each scored on its own and shown in a table under the
 # cell with its reason: the best epoch in both modes, sweeps A and F (0.9 points); diverged runs ruled
-# out, sweep B (0.45); the ties, sweeps C, E and D (0.35); the `ValueError` when no run qualifies (0.15);
+# out, sweeps B and G (0.45); the ties, sweeps C, E and D (0.35); the `ValueError` when no run qualifies, and
+# no error when an empty run sits beside a good one (0.15);
 # the kind of the result, a tuple `(name, score, epoch)` with a float score and an int epoch, for NumPy
 # and tuple inputs (0.15). A result in another container (a list, say) with the right values loses only
 # that last aspect. If your answer matches a typical mistake, the message names it.
@@ -373,7 +376,7 @@ with score.aspect("the best epoch wins, not the last; mode='max' and mode='min' 
         "with mode='min' LOWER is better: you picked the highest loss": ("lr=0.1", 0),
     })
 
-with score.aspect("diverged runs are out: a NaN or an inf anywhere disqualifies the run (sweep B)", 0.45):
+with score.aspect("diverged runs are out: a NaN or an inf anywhere disqualifies the run (sweeps B and G)", 0.45):
     _b_hints = {
         "lr=1.0 diverged (its last value is NaN) and must be out. np.nanmin skips the NaN, and the built-in "
         "min([0.9, 0.3, nan]) returns 0.3, because every comparison with NaN is False. Disqualify any run with a "
@@ -387,6 +390,15 @@ with score.aspect("diverged runs are out: a NaN or an inf anywhere disqualifies 
                 "sweep B without lr=3.0 (loss, mode='min')", _b_hints)
     _check_pick({"lr=0.1": [1.2, 0.8, 0.5], "lr=1.0": [0.9, 0.3, _nan], "lr=3.0": [0.2, _inf]}, "min",
                 ("lr=0.1", 0.5, 2), "sweep B (loss, mode='min')", _b_hints)
+    _g_hint = {
+        "lr=1.0 has a NaN at epoch 1 and must be out, although its last value, 0.3, is finite: one non-finite value "
+        "anywhere disqualifies the run, not only a last one. Did you check only the last value (values[-1])? Test "
+        "every value: np.all(np.isfinite(values))": ("lr=1.0", None),
+    }
+    _check_pick({"lr=0.1": [1.2, 0.8, 0.5], "lr=1.0": [0.9, _nan, 0.3]}, "min", ("lr=0.1", 0.5, 2),
+                "sweep G (a NaN in the middle of lr=1.0, loss, mode='min')", suspects=_g_hint)
+    _check_pick({"lr=1.0": [0.9, _nan, 0.3], "lr=0.1": [1.2, 0.8, 0.5]}, "min", ("lr=0.1", 0.5, 2),
+                "sweep G in the other order", suspects=_g_hint)
 
 with score.aspect("ties: the first epoch of the best value, then the earlier epoch, then the first listed "
                   "(sweeps C, E, D in both orders)", 0.35):
@@ -413,7 +425,8 @@ with score.aspect("ties: the first epoch of the best value, then the earlier epo
         "with equal scores at equal epochs the run listed FIRST wins (here y). Did you sort the names?": ("x", None),
     })
 
-with score.aspect("no run qualifies (every run diverged; no runs; an empty run): a ValueError", 0.15):
+with score.aspect("no run qualifies (every run diverged; no runs; an empty run): a ValueError; an empty run beside "
+                  "a good one is out, not an error", 0.15):
     _check_pick({"lr=1": [_nan, _nan], "lr=3": [0.4]}, "min", ("lr=3", 0.4, 0), "one finite run and one that diverged", {})
     for _results, _what in [({"lr=1": [_nan, _nan], "lr=3": [0.4, _inf]}, "every run diverged"), ({}, "no runs at all"),
                             ({"a": []}, "the only run has no values")]:
@@ -423,6 +436,20 @@ with score.aspect("no run qualifies (every run diverged; no runs; an empty run):
             continue
         raise AssertionError(f"pick_best({_results}) returned {_got!r} ({_what}): it must raise a ValueError when "
                              "no run qualifies")
+    _empty_hints = {
+        "an empty run is out, not an error: skip a run with no values (len(values) == 0) before looking for its best "
+        "value (np.argmax and the built-in max fail on an empty sequence), and raise the ValueError only when no run "
+        "at all qualifies": ("a", None),
+    }
+    for _results in [{"a": [], "b": [0.5]}, {"b": [0.5], "a": []}]:
+        try:
+            _check_pick(_results, "max", ("b", 0.5, 0), f"an empty run beside a good one, {_results}",
+                        suspects=_empty_hints)
+        except (NotImplementedError, AssertionError):
+            raise
+        except Exception as err:
+            raise AssertionError(f"pick_best({_results}, mode='max') raised {type(err).__name__} ({err}), expected "
+                                 f"('b', 0.5, 0): {next(iter(_empty_hints))}") from None
 
 with score.aspect("the result is a tuple (name, score as a float, epoch as an int); values as a float32 NumPy "
                   "array or a tuple, names as tuples", 0.15):
@@ -568,7 +595,7 @@ _none = [(m, r) for m, r in _mixed if _reference_pick(r, m) is None] + [("max", 
 with score.aspect("finite sweeps without ties, both modes: the winner, its best value and its epoch", 1.4):
     _agree(_plain)
 with score.aspect("sweeps with diverged runs (NaN, inf or -inf anywhere) and empty runs, without ties", 0.55):
-    _agree(_with_bad)
+    _agree([("min", {"lr=1.0": [0.9, np.nan, 0.3], "lr=0.1": [1.2, 0.8, 0.5]})] + _with_bad)  # a NaN mid-run
 with score.aspect("finite sweeps rounded to 0.1, with ties: the first epoch of the best value, then the earlier "
                   "epoch, then the first listed", 0.55):
     _agree(_tied)
