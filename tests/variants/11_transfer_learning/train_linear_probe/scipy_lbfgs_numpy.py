@@ -31,7 +31,7 @@ def train_linear_probe(features, y, num_classes, weight_decay=1e-3, max_iter=500
         return J, grad
 
     res = minimize(objective, np.zeros(c * (d + 1)), jac=True, method="L-BFGS-B",
-                   options=dict(maxiter=max(max_iter, 1000), gtol=1e-10, ftol=1e-14))
+                   options=dict(maxiter=max_iter, gtol=1e-10, ftol=1e-14))
     probe = nn.Linear(d, c).to(device=features.device, dtype=features.dtype)
     with torch.no_grad():
         probe.weight.copy_(torch.from_numpy(res.x[:c * d].reshape(c, d)))
