@@ -8,9 +8,7 @@ are of two kinds:
 - ``test`` cells (autograded tests) are compiled and executed directly with the interpreter's
   own ``compile``/``exec``, saved before any student code ran, so that nothing a student adds
   to IPython (input transformers, AST transformers, event hooks, a patched ``run_cell``) can
-  touch them. They run in a namespace of their own laid over the student's
-  (:meth:`Runner.test_namespace`): a test's helper never replaces a student's helper of the
-  same name, which the student's functions would call in every later test.
+  touch them.
 
 The tamper guard: before the first student cell, the warm process snapshots the attributes of the
 modules tests rely on (``builtins``, NumPy and its testing helpers, torch and its testing,
@@ -178,10 +176,6 @@ class Runner:
 
         runner = self
         self.outputs: list = []
-        #: the test cells' globals, the names they bound, and those given to the student's namespace
-        self._test_ns: dict = {}
-        self._test_bound: set[str] = set()
-        self._exported: dict = {}
 
         class Publisher(DisplayPublisher):
             def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kw):
@@ -238,58 +232,26 @@ class Runner:
             sys.stdout, sys.stderr = saved
         return self.outputs
 
-    def test_namespace(self) -> dict:
-        """The globals test cells run in: the student's namespace as it is now, with the names that
-        earlier test cells bound laid over it.
-
-        It is one dictionary for the whole notebook (a helper a test cell defines sees the
-        student's later definitions, as in JupyterLab), refreshed from the student's namespace
-        before each test cell. What a test cell binds stays here: a test's helper named like one of
-        the student's (``_pad``, ``grid``) never replaces the student's in the namespace the
-        student's functions read, so a test cell cannot break the functions the next test cells
-        grade. New names are also given to the student's namespace (see :meth:`keep_test_names`)."""
-        ns, user = self._test_ns, self.shell.user_ns
-        for key in [k for k in ns if k not in user and k not in self._test_bound]:
-            del ns[key]
-        ns.update((k, v) for k, v in user.items() if k not in self._test_bound)
-        return ns
-
-    def keep_test_names(self, ns: dict, before: dict) -> None:
-        """Record what the test cell that ran in ``ns`` bound (compared with ``before``). A name the
-        student's namespace does not have, or still has as a test cell gave it, is given to it too:
-        later cells (an experiment using a visible test's constant) see it as in JupyterLab. A name
-        the student bound is never replaced."""
-        user = self.shell.user_ns
-        for key, value in ns.items():
-            if before.get(key, _MISSING) is value:
-                continue
-            self._test_bound.add(key)
-            if key not in user or (key in self._exported and user[key] is self._exported[key]):
-                user[key] = self._exported[key] = value
-
     def run_test_cell(self, source: str, name: str) -> list:
         self.outputs = []
         out, err = self._capture()
         saved = sys.stdout, sys.stderr
         sys.stdout, sys.stderr = out, err
-        ns = self.test_namespace()
-        before = dict(ns)
         try:
             tree = _compile(source, name, "exec", ast.PyCF_ONLY_AST)
             last = tree.body[-1] if tree.body else None
             if isinstance(last, _Expr):  # as a kernel does: the last expression's value is the result
-                _exec(_compile(_Module(body=tree.body[:-1], type_ignores=[]), name, "exec"), ns)
-                value = _eval(_compile(_Expression(body=last.value), name, "eval"), ns)
+                _exec(_compile(_Module(body=tree.body[:-1], type_ignores=[]), name, "exec"), self.shell.user_ns)
+                value = _eval(_compile(_Expression(body=last.value), name, "eval"), self.shell.user_ns)
                 if value is not None:
                     self.outputs.append({"output_type": "execute_result", "data": _result_data(value),
                                          "metadata": {}, "execution_count": None})
             else:
-                _exec(_compile(tree, name, "exec"), ns)
+                _exec(_compile(tree, name, "exec"), self.shell.user_ns)
         except BaseException as exc:  # noqa: BLE001 - every failure of a test is an error output
             self.outputs.append(_error(type(exc).__name__, exc))
         finally:
             sys.stdout, sys.stderr = saved
-            self.keep_test_names(ns, before)
         try:
             self._flush_figures()
         except Exception:  # noqa: BLE001

@@ -9,8 +9,6 @@ cell was changed, or any cell changed type.
 
 from __future__ import annotations
 
-import os
-
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,8 +70,6 @@ def validate_notebook(path: Path, cell_timeout: int = CELL_TIMEOUT) -> Validatio
     c = Config()
     c.Execute.timeout = cell_timeout
     c.Execute.extra_arguments = list(KERNEL_ARGUMENTS)
-    if os.name == "posix":  # the kernel on Unix sockets: nothing on a TCP port, and no ipykernel warning about it
-        c.KernelManager.transport = "ipc"
     path = Path(path)
     try:
         results = CourseValidator(config=c).validate(str(path.resolve()))

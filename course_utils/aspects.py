@@ -64,90 +64,10 @@ def _message(exc: BaseException) -> str:
     return text if len(text) <= MESSAGE_CAP else text[:MESSAGE_CAP] + " [...]"
 
 
-class _TestCellNames:
-    """JupyterLab's half of the grader's rule that a test cell never replaces a student's name.
-
-    The grader runs test cells in a namespace of their own laid over the student's
-    (``autograder.executor.Runner.test_namespace``). In a kernel every cell shares one namespace,
-    so a test helper named like a student's helper (``_pad``) would replace it, and the student's
-    function would call the test's helper from then on. This hook, registered when this module is
-    imported in IPython (the setup cell imports it), looks at each cell that built an
-    :class:`Aspects` (a test cell): every name a cell that was not a test bound and the test cell
-    replaced is put back after it, and a replaced function or class is named in a note, so that
-    the kernel sees what the grader sees."""
-
-    def __init__(self):
-        self.before: dict = {}
-        self.test_cell = False
-        self.given: dict = {}  # name -> the value a test cell bound (not the student's)
-
-    def pre_run_cell(self, *_):
-        shell = _shell()
-        self.before = dict(shell.user_ns) if shell is not None else {}
-        self.test_cell = False
-
-    def post_run_cell(self, *_):
-        shell = _shell()
-        if shell is None:
-            return
-        ns, before = shell.user_ns, self.before
-        self.before = {}
-        if not self.test_cell:
-            return
-        restored = replaced_names(before, ns, self.given)
-        for key, value in ns.items():
-            if before.get(key, _MISSING) is not value and key not in restored:
-                self.given[key] = value
-        for key in restored:
-            ns[key] = before[key]
-        helpers = [k for k in restored if isinstance(before[k], type) or callable(before[k])]
-        if helpers:
-            names = ", ".join(f"`{k}`" for k in helpers)
-            print(f"Note: this test cell defines {names} for its own use, a name your code also defines. "
-                  f"Yours was put back, so your functions keep calling it (as when grading); renaming "
-                  f"yours avoids the clash.")
-
-
-_MISSING = object()
-
-
-def replaced_names(before: dict, after: dict, given: dict) -> list[str]:
-    """Names bound before a test cell ran (in ``before``), not by an earlier test cell (``given``:
-    name -> what a test bound), whose value the test cell changed in ``after``."""
-    return [k for k, old in before.items()
-            if not k.startswith("__") and k not in {"_", "_i", "_ii", "_iii", "In", "Out"}
-            and not (k.startswith("_i") and k[2:].isdigit()) and not (k.startswith("_") and k[1:].isdigit())
-            and after.get(k, _MISSING) is not old and k in after and given.get(k, _MISSING) is not old]
-
-
-def _shell():
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython is a dependency of the course
-        return None
-    return get_ipython()
-
-
-_TEST_CELL_NAMES = _TestCellNames()
-
-
-def _install_hook() -> None:
-    shell = _shell()
-    if shell is None or getattr(shell, "_tnn2_test_names", False):
-        return
-    shell.events.register("pre_run_cell", _TEST_CELL_NAMES.pre_run_cell)
-    shell.events.register("post_run_cell", _TEST_CELL_NAMES.post_run_cell)
-    shell._tnn2_test_names = True
-
-
-_install_hook()
-
-
 class Aspects:
     """The aspects of one test cell of graded function ``function``, worth ``points`` together."""
 
     def __init__(self, function: str, points: float):
-        _TEST_CELL_NAMES.test_cell = True
         self.function = function
         self.points = float(points)
         self._rows: list[dict] = []

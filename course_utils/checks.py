@@ -33,17 +33,15 @@ __all__ = [
 
 
 def to_numpy(x) -> np.ndarray:
-    """NumPy float64 copy of an array, a torch tensor (any device) or a scalar: always a copy, never
-    a view of the input (a float64 CPU tensor's ``.numpy()`` and ``np.asarray`` of a float64 array
-    share memory), so that changing it leaves the caller's array as it was."""
+    """NumPy float64 copy of an array, a torch tensor (any device) or a scalar."""
     try:
         import torch
 
         if isinstance(x, torch.Tensor):
-            return x.detach().cpu().double().numpy().copy()
+            return x.detach().cpu().double().numpy()
     except ImportError:  # pragma: no cover
         pass
-    return np.array(x, dtype=np.float64)
+    return np.asarray(x, dtype=np.float64)
 
 
 def check_close(actual, expected, what: str = "result", suspects: dict | None = None,

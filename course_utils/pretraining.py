@@ -86,7 +86,7 @@ class _Unsqueeze1(nn.Module):
 def net1d(num_classes: int = 10, channels: int = 32, length: int = 40) -> TransferNet:
     """1-D CNN for MNIST-1D signals ``(N, length)``: three blocks ``conv-BN-ReLU`` (kernel 5,
     then two kernel-3 stride-2 convolutions), flattened to ``channels * ceil(length / 4)`` features
-    (320 for 40), then a linear head. 9,706 parameters with the defaults (321 more for each further class)."""
+    (320 for 40), then a linear head. About 9,500 parameters with the defaults."""
     out_len = math.ceil(math.ceil(length / 2) / 2)
     features = nn.Sequential(
         nn.Sequential(_Unsqueeze1(), nn.Conv1d(1, channels, 5, padding=2, bias=False), nn.BatchNorm1d(channels), nn.ReLU()),
@@ -100,7 +100,7 @@ def net1d(num_classes: int = 10, channels: int = 32, length: int = 40) -> Transf
 def net2d(num_classes: int = 10, in_channels: int = 1, width: int = 16, image_size: int = 16) -> TransferNet:
     """Small 2-D CNN for ``(N, in_channels, H, W)`` images: ``conv-BN-ReLU-maxpool`` with ``width``
     and ``2 width`` channels, ``conv-BN-ReLU`` with ``4 width`` channels, global average pooling,
-    linear head (``4 width`` features). 24,058 parameters with the defaults (65 more for each further class)."""
+    linear head (``4 width`` features). About 24,000 parameters with the defaults."""
     def block(cin, cout, pool):
         layers = [nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU()]
         layers += [nn.MaxPool2d(2)] if pool else [nn.AdaptiveAvgPool2d(1), nn.Flatten()]

@@ -6,10 +6,9 @@ whole corpus both ways (``--full`` and ``--slice``, warm workers) and writes wha
 gave for each submission into ``tests/records/slice_equivalence.json``, with digests of everything
 that decides the result:
 
-- per submission: every file in the student's folder, a notebook by its code cells and the markdown
-  cells nbgrader knows (an answer cell turned into markdown is restored and run), with their
-  nbgrader metadata, not by its prose (never executed: rewording a sentence of a notebook leaves
-  its record current); and the assignment's test cells in ``solutions/`` (visible and hidden);
+- per submission: every file in the student's folder, a notebook by all its cells (code *and*
+  markdown: an answer cell turned into markdown is restored and run), with their nbgrader
+  metadata; and the assignment's test cells in ``solutions/`` (visible and hidden);
 - per group (an assignment, or the hostile corpus), the grading environment: every file of
   ``autograder/`` and ``course_utils/``, the versions of the packages that execute and grade a
   notebook, and the grading options that can change an outcome (the per-cell time limit).
@@ -85,12 +84,9 @@ def _file_payload(path: Path, replace: dict[str, str]) -> bytes:
         for old, new in sorted(replace.items(), key=lambda kv: -len(kv[0])):
             text = text.replace(old, new)
         nb = nbformat.reads(text, as_version=4)
-        # every code cell, and every markdown cell nbgrader knows (an answer turned into markdown is
-        # restored and graded). Prose (markdown without nbgrader metadata) is never executed and
-        # decides nothing, nor do outputs, which nbgrader clears before execution: a reworded
-        # sentence leaves the record current.
-        cells = [[c.cell_type, c.source, nbgrader_meta(c)] for c in nb.cells
-                 if c.cell_type != "markdown" or nbgrader_meta(c)]
+        # every cell, markdown too (an answer turned into markdown is restored and graded); outputs
+        # are cleared by nbgrader before execution and decide nothing
+        cells = [[c.cell_type, c.source, nbgrader_meta(c)] for c in nb.cells]
         return json.dumps(cells, sort_keys=True).encode()
     except Exception:  # not a notebook we can read (the corrupt cases): the bytes decide
         return data

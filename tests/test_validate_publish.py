@@ -37,8 +37,6 @@ def test_validate_fails_on_stubs_and_passes_a_solved_notebook(tmp_path):
     r = run_cli("validate", str(solved))
     assert r.returncode == 0, r.stdout + r.stderr
     assert "1 passed, 0 failed" in r.stdout
-    # the kernel listens on Unix sockets, not TCP: what students run most prints no ipykernel warning
-    assert "WARNING" not in r.stdout + r.stderr, r.stderr
 
 
 @pytest.mark.xdist_group("validate")

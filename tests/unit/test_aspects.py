@@ -5,8 +5,6 @@ The score a cell earns is read back by nbgrader's own rule (``nbgrader.utils.det
 not by the code under test.
 """
 
-from pathlib import Path
-
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
@@ -192,43 +190,3 @@ def test_a_score_is_a_float_even_when_nothing_passed():
         raise AssertionError("wrong")
     score = s.result()
     assert float(score) == 0.0 and isinstance(float(score), float) and repr(score) == "0"
-
-
-def test_in_a_kernel_a_test_cell_never_replaces_a_students_helper(tmp_path):
-    """JupyterLab's half of the grader's separate test namespace: in an IPython shell (a fresh
-    process, as a kernel is) a test cell that defines ``_pad``, a helper the student's ``twice``
-    calls, leaves the student's ``_pad`` in place and says so; what the test cell binds anew, and
-    what an earlier test cell bound, are the tests' to change."""
-    import subprocess
-    import sys
-    import textwrap
-
-    script = textwrap.dedent('''
-        from IPython.core.interactiveshell import InteractiveShell
-        shell = InteractiveShell.instance()
-        shell.run_cell("from course_utils.aspects import Aspects")
-        shell.run_cell("def _pad(x):\\n    return 2 * x\\ndef twice(x):\\n    return _pad(x)\\nw = 5")
-        shell.run_cell("_s = Aspects('twice', 1)\\ndef _pad(x):\\n    return x + 100\\nw = 0\\n_W0 = 1\\n"
-                       "with _s.aspect('a', 1):\\n    assert twice(1) == 2\\n_s.result()")
-        ns = shell.user_ns
-        print("RESULT", ns["twice"](3), ns["w"], ns["_W0"])
-        shell.run_cell("_s = Aspects('twice', 1)\\n_W0 = 2\\nwith _s.aspect('a', 1):\\n    pass\\n_s.result()")
-        print("RESULT", ns["_W0"])
-        shell.run_cell("def twice(x):\\n    return 3 * x")  # not a test cell: nothing is put back
-        print("RESULT", ns["twice"](1))
-    ''')
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
-                         cwd=Path(__file__).resolve().parents[2])
-    lines = [line for line in out.stdout.splitlines() if line.startswith("RESULT")]
-    assert lines == ["RESULT 6 5 1", "RESULT 2", "RESULT 3"], out.stdout + out.stderr
-    assert "Note: this test cell defines `_pad`" in out.stdout, out.stdout
-    assert "`w`" not in out.stdout, "data put back is not worth a note"
-
-
-def test_replaced_names_leaves_the_tests_own_names_and_ipythons_alone():
-    from course_utils.aspects import replaced_names
-
-    mine, theirs, new = object(), object(), object()
-    before = {"helper": mine, "_W0": theirs, "_": 1, "_i3": "x", "_7": 2, "__name__": "__main__"}
-    after = {"helper": new, "_W0": new, "_": 2, "_i3": "y", "_7": 3, "__name__": "x", "fresh": new}
-    assert replaced_names(before, after, {"_W0": theirs}) == ["helper"]

@@ -111,30 +111,6 @@ def test_a_current_record_passes_and_every_change_that_decides_a_result_makes_it
     assert problems() == []
 
 
-def test_prose_decides_nothing_but_code_and_nbgraders_markdown_do(tmp_path):
-    """Rewording a markdown cell without nbgrader metadata (the text students read) leaves a
-    submission's digest as it was; a code cell, or markdown nbgrader grades, changes it."""
-    def digest(edit):
-        nb = submission(A)
-        edit(nb)
-        folder = tmp_path / "d"
-        shutil.rmtree(folder, ignore_errors=True)
-        (folder / A).mkdir(parents=True)
-        nbformat.write(nb, str(folder / A / f"{A}.ipynb"))
-        return slice_record.student_digest(folder, A)
-
-    def first(nb, kind, graded):
-        return next(c for c in nb.cells if c.cell_type == kind and bool(support.nbgrader_meta(c)) == graded)
-
-    base = digest(lambda nb: None)
-    assert digest(lambda nb: setattr(first(nb, "markdown", False), "source", "Reworded.")) == base
-    assert digest(lambda nb: nb.cells.insert(1, nbformat.v4.new_markdown_cell("A new paragraph."))) == base
-    assert digest(lambda nb: setattr(first(nb, "code", False), "source", first(nb, "code", False).source + "\nx = 1")) != base
-    assert digest(lambda nb: setattr(first(nb, "code", True), "source", first(nb, "code", True).source + "\nx = 1")) != base
-    turned = lambda nb: setattr(first(nb, "code", True), "cell_type", "markdown")  # noqa: E731
-    assert digest(turned) != base
-
-
 def test_a_package_version_makes_the_record_stale(tmp_path, record, monkeypatch):
     from importlib import metadata
 
