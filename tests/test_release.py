@@ -218,3 +218,48 @@ def test_scored_cells_follow_the_aspects_contract(a):
             tail = cell.source.split(HIDDEN_END, 1)[1]
             assert "score.aspect(" in hidden and "score.result()" in tail, \
                 f"{gid}: aspects inside the hidden markers, score.result() after them"
+
+
+def _functions_defined(source: str) -> set[str]:
+    """Names a cell binds to a function, class or module at top level (``def``, ``class``, ``import``)."""
+    out = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            out.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            out |= {(n.asname or n.name).split(".")[0] for n in node.names}
+    return out
+
+
+def replaced_helpers(nb) -> dict[str, list[str]]:
+    """For each test cell of ``nb``: the functions, classes and modules bound by an earlier cell that
+    is not a test which the test cell binds again. Test cells share the notebook's namespace (in a
+    kernel and in the grader): such a test would replace the function for every later cell, and
+    the functions that call it (the student's too) would call the test's version from then on."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    earlier, out = set(), {}
+    for c in nb.cells:
+        if c.cell_type != "code":
+            continue
+        meta, source = nbgrader_meta(c), TransformerManager().transform_cell(c.source)
+        if meta.get("grade") and not meta.get("solution"):
+            clash = sorted(module_bindings(source) & earlier)
+            if clash:
+                out[meta["grade_id"]] = clash
+        else:
+            earlier |= _functions_defined(source)
+    return out
+
+
+@pytest.mark.parametrize("a", ASSIGNMENTS)
+def test_no_test_cell_replaces_a_function_the_notebook_defined(a):
+    nb = nbformat.read(solution_notebook(a), as_version=4)
+    assert replaced_helpers(nb) == {}
+
+
+def test_the_replaced_helper_check_can_fail():
+    nb = nbformat.read(solution_notebook("02_momentum"), as_version=4)
+    test = next(iter(grade_cells(nb)))
+    nb.cells.insert(nb.cells.index(test), nbformat.v4.new_code_cell("def _walk(x):\n    return x\n"))
+    assert replaced_helpers(nb)[nbgrader_meta(test)["grade_id"]] == ["_walk"]
